@@ -1,0 +1,68 @@
+"""Exact numbers: the one rounding policy, and how finance tables print numbers.
+
+Policy (applied in :func:`round_points` and nowhere else for scores): a score a rule
+produces is rounded **half-up to two decimal places**, as Chinese finance tables do.
+Measured ratios are kept exact (28 significant digits) and compared exactly against
+thresholds; only their printed form is rounded. Totals are sums of rounded scores and
+therefore exact.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+
+def round_points(value: Decimal) -> Decimal:
+    """Round a score half-up to two places — the project's single rounding policy."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _fixed(value: Decimal, places: int = 2) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_amount(value: Decimal | None) -> str:
+    """1295.87 → '1,295.87' (two places, thousands separators)."""
+    if value is None:
+        return "—"
+    return f"{_fixed(value):,}"
+
+
+def fmt_percent(value: Decimal | None) -> str:
+    """0.235932 → '23.59%'."""
+    if value is None:
+        return "—"
+    return f"{_fixed(value * HUNDRED):,}%"
+
+
+def fmt_points(value: Decimal | None) -> str:
+    """A score as the table prints it: 98.2 → '98.2', 2 → '2', 1.50 → '1.5'."""
+    if value is None:
+        return "—"
+    q = _fixed(value)
+    text = f"{q:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_number(value: Decimal | None) -> str:
+    """A count or plain number: 54 → '54', 12.5 → '12.5'."""
+    if value is None:
+        return "—"
+    return fmt_points(value)
+
+
+def plain(value: Decimal | None) -> str | None:
+    """Decimal for JSON: a string with no exponent, trailing zeros removed ('98.2')."""
+    if value is None:
+        return None
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

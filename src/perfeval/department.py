@@ -1,0 +1,169 @@
+"""The department file: 附件1 基础数据表, the facts the formulas need, and the self-assessment.
+
+Every fact is optional. What the department did not report is absent (``None``), never
+guessed; the engine names the facts an indicator lacks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from perfeval.numbers_in import parse_decimal
+
+DEPARTMENT_FORMAT = "perfeval/department@1"
+
+Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
+SignedAmount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(description="金额，可为负")]
+Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
+Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InitialBudget(_Model):
+    """年初预算支出计划"""
+
+    total: Amount | None = Field(None, title="小计")
+    basic: Amount | None = Field(None, title="基本支出")
+    project: Amount | None = Field(None, title="项目支出")
+
+
+class Income(_Model):
+    """收入来源"""
+
+    total: Amount | None = Field(None, title="小计")
+    prior_year_balance: Amount | None = Field(None, title="上年结余")
+    superior_finance: Amount | None = Field(None, title="上级财政")
+    county_finance: Amount | None = Field(None, title="县级财政")
+    other: Amount | None = Field(None, title="其他")
+
+
+class Spending(_Model):
+    """实际支出按经济分类"""
+
+    total: Amount | None = Field(None, title="小计")
+    wages_welfare: Amount | None = Field(None, title="工资福利支出")
+    goods_services: Amount | None = Field(None, title="商品和服务支出")
+    household_subsidies: Amount | None = Field(None, title="对个人和家庭补助")
+    capital: Amount | None = Field(None, title="资本性支出")
+    other: Amount | None = Field(None, title="其他支出")
+    sangong: Amount | None = Field(None, title="三公经费支出")
+
+
+class ProjectSpending(Spending):
+    """项目支出情况（每个大额项目一行）"""
+
+    name: str | None = Field(None, title="项目名称")
+    note: str | None = None
+
+
+class Balance(_Model):
+    """经费结余情况"""
+
+    total: Amount | None = Field(None, title="小计")
+    basic: Amount | None = Field(None, title="基本支出")
+    project: Amount | None = Field(None, title="项目支出")
+
+
+class BasicData(_Model):
+    """附件1 基础数据表"""
+
+    initial_budget: InitialBudget = Field(default_factory=InitialBudget, title="年初预算支出计划")
+    income: Income = Field(default_factory=Income, title="收入来源")
+    basic_spending: Spending = Field(default_factory=Spending, title="实际支出·基本支出情况")
+    projects: list[ProjectSpending] | None = Field(None, title="实际支出·项目支出情况")
+    balance: Balance = Field(default_factory=Balance, title="经费结余情况")
+
+
+class Adjustment(_Model):
+    """一笔预算调整：追加为正，追减为负。"""
+
+    kind: Literal["追加", "追减", "结构调整"]
+    amount: Amount
+    note: str | None = None
+
+
+class BudgetChanges(_Model):
+    """预算调整与调整后预算"""
+
+    final: Amount | None = Field(None, title="调整后预算数（全年预算数）")
+    adjustments: list[Adjustment] | None = Field(
+        None, title="预算调整（追加/追减/结构调整）", description="未填写表示未报告；空列表 [] 表示无调整"
+    )
+
+
+class FunctionSpending(_Model):
+    """按功能分类（类-款-项）的支出"""
+
+    code: Code = Field(pattern=r"^\d{3}(\d{2}){0,2}$", title="功能科目编码")
+    name: str = Field(title="科目名称")
+    amount: Amount
+
+
+class SangongBreakdown(_Model):
+    """三公经费及其构成"""
+
+    total: Amount | None = Field(None, title="合计")
+    overseas_travel: Amount | None = Field(None, title="因公出国（境）费")
+    vehicle_purchase: Amount | None = Field(None, title="公务用车购置费")
+    vehicle_operation: Amount | None = Field(None, title="公务用车运行维护费")
+    reception: Amount | None = Field(None, title="公务接待费")
+
+
+class Sangong(_Model):
+    """“三公”经费"""
+
+    budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度预算")
+    prior_year_budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="上年度预算")
+    actual: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度实际支出")
+
+
+class IndicatorScore(_Model):
+    """One indicator's self-assessment."""
+
+    score: Score | None = Field(None, title="自评得分")
+    items: dict[str, Score] | None = Field(None, title="评分要点得分（按要点 id）")
+    reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
+    note: str | None = Field(None, title="说明或佐证")
+
+
+def _score_entry(value: Any) -> Any:
+    if isinstance(value, dict) or value is None:
+        return value
+    return {"score": value}
+
+
+ScoreEntry = Annotated[IndicatorScore, BeforeValidator(_score_entry)]
+
+
+class SelfAssessment(_Model):
+    """自评：各指标得分与自评总分"""
+
+    total: Score | None = Field(None, title="自评总分（单位填报）")
+    subtotals: dict[str, Score] = Field(default_factory=dict, title="单位填报的各级小计（按指标 id）")
+    scores: dict[str, ScoreEntry] = Field(default_factory=dict, title="各指标自评得分（按指标 id）")
+
+
+class Department(_Model):
+    format: Literal["perfeval/department@1"] = Field(DEPARTMENT_FORMAT, description="文件格式及版本")
+    unit: str = Field(min_length=1, title="单位名称")
+    unit_short: str | None = Field(None, title="评价单位（盖章名称）")
+    year: int = Field(ge=2000, le=2100, title="评价年度")
+    rubric: str = Field(title="评分表文件（相对本文件的路径）")
+    filled_on: str | None = Field(None, title="填报日期", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    amount_unit: Literal["万元", "元"] = Field("万元", title="金额单位")
+    illustrative: bool = Field(False, title="示意数据（非真实单位填报）")
+    source: str | None = Field(None, title="数据来源说明")
+    basic_data: BasicData = Field(default_factory=BasicData, title="附件1 基础数据表")
+    budget: BudgetChanges = Field(default_factory=BudgetChanges, title="预算调整")
+    spending_by_function: list[FunctionSpending] | None = Field(None, title="按功能科目的支出")
+    sangong: Sangong = Field(default_factory=Sangong, title="“三公”经费")
+    facts: dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]] = Field(
+        default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）"
+    )
+    self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")

@@ -1,0 +1,53 @@
+"""Numbers as people type them into finance tables, normalised exactly or refused.
+
+Accepted (and documented in the README): ``1,295.87`` (thousands separators),
+``１２９５.８７`` (full-width digits), ``95.10%`` where a ratio is meant (→ 0.951).
+Refused with a clear message: anything else that is not a plain decimal, NaN and infinity.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+
+
+def parse_decimal(value: Any, *, percent_ok: bool = False) -> Any:
+    """Normalise text to ``Decimal``; leave other types for pydantic to judge."""
+    if isinstance(value, bool):
+        raise ValueError("这里需要数值，却填了是/否（true/false）")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("NaN 或无穷大不是有效数值")
+        return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("NaN 或无穷大不是有效数值")
+        return value
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_FULLWIDTH).strip().replace("，", ",")
+    is_percent = text.endswith("%")
+    if is_percent:
+        if not percent_ok:
+            raise ValueError(f"{value!r} 是百分数，而这里需要金额或数量；请填写数值")
+        text = text[:-1].strip()
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    if not _PLAIN.fullmatch(text):
+        raise ValueError(f"{value!r} 不是数值；请只填写数字，如 1295.87 或 1,295.87")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - regex guards it
+        raise ValueError(f"{value!r} 不是数值") from None
+    return number / 100 if is_percent else number
+
+
+def parse_ratio(value: Any) -> Any:
+    return parse_decimal(value, percent_ok=True)

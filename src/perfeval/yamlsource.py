@@ -1,0 +1,262 @@
+"""Reading YAML the way a finance table needs: exact numbers, positions, no silent surprises.
+
+The file is composed once into PyYAML's node graph (the C parser when available) and
+converted by hand, so that
+
+* every value's position is kept in a :class:`SourceMap` (key path → line, column);
+* a duplicate key is an error (PyYAML silently keeps the last one);
+* numbers become exact ``Decimal`` (``1295.87`` is never a float), integers ``int``;
+* YAML 1.1 surprises are not accepted silently: ``yes``/``no``/``on``/``off`` stay strings,
+  dates stay strings, ``010`` (octal in YAML 1.1) and ``.nan``/``.inf`` are refused;
+* size, nesting depth and alias expansion are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from perfeval.problems import InputError, Location, Problem
+
+try:  # the C parser when libyaml is present
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 5 * 1024 * 1024  # a department file is a few KB; a rubric a few tens
+MAX_DEPTH = 64
+MAX_NODES = 200_000  # counts alias expansions too (billion laughs)
+
+Path_ = tuple[str | int, ...]
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(\.[0-9]*)?")
+_FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Positions of the values (and keys) of one file, by key path."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]]
+    keys: dict[Path_, tuple[int, int]]
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """The position of the longest prefix of ``path`` that exists in the file."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p:
+            if p in table:
+                line, col = table[p]
+                return Location(self.file, line, col)
+            if key and p in self.values:
+                line, col = self.values[p]
+                return Location(self.file, line, col)
+            p = p[:-1]
+        line, col = self.values.get((), (1, 1))
+        return Location(self.file, line, col)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+        line, col = _pos(node)
+        self.problems.append(Problem(code, message, Location(self.file, line, col)))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            line, col = _pos(node)
+            raise InputError([Problem(
+                "too-many-nodes",
+                f"文件展开后超过 {MAX_NODES:,} 个值（可能是锚点/别名的反复引用）；请去掉 & 和 * 引用，直接写出数据",
+                Location(self.file, line, col),
+            )])
+        if depth > MAX_DEPTH:
+            line, col = _pos(node)
+            raise InputError([Problem(
+                "too-deep",
+                f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进",
+                Location(self.file, line, col),
+            )])
+        if path not in self.values:
+            self.values[path] = _pos(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            seen: dict[str, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项")
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail(key_node, "complex-key", "键必须是简单文字")
+                    continue
+                key = key_node.value
+                if key in seen:
+                    first_line, _ = _pos(seen[key])
+                    self.fail(
+                        key_node,
+                        "duplicate-key",
+                        f"重复的键 {key!r}（第一次出现在第 {first_line} 行）；同一项只能填写一次，请删除或合并其中一处",
+                    )
+                    continue
+                seen[key] = key_node
+                child = path + (key,)
+                self.keys[child] = _pos(key_node)
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.style is not None:  # quoted or block scalar: always text
+            return text
+        if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                            "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
+                            "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            if node.tag.startswith("tag:yaml.org,2002:"):
+                return text
+            self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它")
+            return None
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _NONFINITE.fullmatch(text):
+            self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项")
+            return None
+        if _LEADING_ZERO.fullmatch(text):
+            self.fail(
+                node,
+                "leading-zero",
+                f"{text} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{text}'，若是数值请去掉前导 0",
+            )
+            return None
+        if _INT.fullmatch(text):
+            return int(text)
+        if _FLOAT.fullmatch(text):
+            try:
+                return Decimal(text)
+            except InvalidOperation:  # pragma: no cover - regex guards it
+                return text
+        # everything else (yes/no/on/off, dates, 1:30, 0x1F, 1_000 …) stays the text it is
+        return text
+
+
+def decode(data: bytes, file: str) -> str:
+    """Bytes → text: UTF-8 (with or without BOM), else GB18030/GBK when it decodes cleanly."""
+    if b"\x00" in data[:8192]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError([Problem(
+                "encoding",
+                "文件是 UTF-16 编码；请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）",
+                Location(file),
+            )])
+        raise InputError([Problem(
+            "binary-file",
+            "这不是文本文件（含有二进制内容）；请提供 YAML 文本文件或 .xlsx 工作簿",
+            Location(file),
+        )])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise InputError([Problem(
+            "encoding",
+            f"第 {line} 行起的内容既不是 UTF-8 也不是 GB18030/GBK 编码；请用文本编辑器另存为 UTF-8",
+            Location(file, line),
+        )]) from None
+    return text
+
+
+def read_bytes(path: Path) -> bytes:
+    file = str(path)
+    try:
+        if path.is_dir():
+            raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径", Location(file))])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError([Problem(
+                "too-large",
+                f"文件有 {size:,} 字节，超过上限 {MAX_BYTES:,}；这不像是一份评价文件，请检查路径",
+                Location(file),
+            )])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem("not-found", "文件不存在；请检查路径和文件名", Location(file))]) from None
+    except PermissionError:
+        raise InputError([Problem("unreadable", "没有读取此文件的权限", Location(file))]) from None
+    except OSError as exc:
+        raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
+
+
+def load_text(text: str, file: str) -> tuple[Any, SourceMap]:
+    """Parse YAML text into plain data plus its source map. Raises :class:`InputError`."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        reason = exc.problem or "YAML 语法错误"
+        raise InputError([Problem("yaml-syntax", _syntax_message(reason, text, line), Location(file, line, col))]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}", Location(file))]) from None
+    except RecursionError:
+        raise InputError([Problem("too-deep", f"嵌套过深（超过 {MAX_DEPTH} 层）", Location(file))]) from None
+    if node is None:
+        raise InputError([Problem("empty-file", "文件是空的；请按示例填写（见 examples/）", Location(file, 1, 1))])
+    builder = _Builder(file)
+    data = builder.build(node, (), 0)
+    if builder.problems:
+        raise InputError(builder.problems)
+    return data, SourceMap(file, builder.values, builder.keys)
+
+
+def _syntax_message(reason: str, text: str, line: int | None) -> str:
+    hint = "请检查这一行和上一行的缩进、冒号与引号"
+    if "\t" in reason or "tab" in reason.lower():
+        hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
+    elif line is not None:
+        lines = text.splitlines()
+        here = lines[line - 1] if 0 < line <= len(lines) else ""
+        if "\t" in here[: len(here) - len(here.lstrip())]:
+            hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
+        elif "flow" in reason or "expected ',' or ']'" in reason or "expected ',' or '}'" in reason:
+            hint = "方括号 [ ] 或花括号 { } 没有闭合"
+    return f"YAML 语法错误：{reason}。{hint}"
+
+
+def load_file(path: Path | str) -> tuple[Any, SourceMap]:
+    p = Path(path)
+    text = decode(read_bytes(p), str(p))
+    return load_text(text, str(p))
