@@ -210,9 +210,9 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None]) -> Outcome:
         prefix = f"{shown}，" if shown else ""
         if holds:
             return Outcome(score=weight, low=weight, high=weight, measure=value,
-                           note=f"{prefix}满足满分条件（{rule.condition}），计满分")
+                           note=f"{prefix}满足满分条件，计满分")
         return Outcome(low=ZERO, high=weight, high_closed=False, measure=value,
-                       note=f"{prefix}不满足满分条件（{rule.condition}），{rule.otherwise}，不得满分")
+                       note=f"{prefix}不满足满分条件，{rule.otherwise}，不得满分")
 
     if isinstance(rule, Deduction):
         deviation = value - rule.threshold if rule.direction == "above" else rule.threshold - value
@@ -299,7 +299,7 @@ def _self_score(node: Node, entry: IndicatorScore | None) -> tuple[Decimal | Non
 
 def _fact_label(name: str, catalogue: Mapping[str, FactInfo]) -> str:
     info = catalogue.get(name)
-    return f"{info.label}（{name}）" if info else name
+    return info.label if info else name
 
 
 def _leaf(node: Node, depth: int, entry: IndicatorScore | None, facts: Mapping[str, Decimal | None],
@@ -316,9 +316,9 @@ def _leaf(node: Node, depth: int, entry: IndicatorScore | None, facts: Mapping[s
         stated_items_total=stated if items and entry and entry.items is not None else None,
     )
     if o.missing and o.judged:
-        r.note = o.note + "（缺少事实：" + "、".join(_fact_label(m, catalogue) for m in o.missing) + "）"
+        r.note = o.note + "（缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing) + "）"
     elif o.missing:
-        r.note = "缺少事实：" + "、".join(_fact_label(m, catalogue) for m in o.missing)
+        r.note = "缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing)
     elif o.error:
         r.note = o.error
     else:

@@ -1,0 +1,96 @@
+"""The command line: a thin shell around the pure core. Each command picks an exit code.
+
+Heavy or optional modules are imported inside the command that needs them, so that
+``perfeval --help`` and ``--version`` start as fast as the tool's own imports allow.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from perfeval import __version__
+from perfeval.problems import ExitCode, InputError
+
+app = typer.Typer(
+    name="perfeval",
+    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评（check）、校验文件（validate）。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class TextJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"perfeval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="显示版本并退出")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）")] = False,
+) -> None:
+    """perfeval — 部门整体支出绩效评价的核算与审核工具。"""
+    state["debug"] = debug
+
+
+state: dict = {"debug": False}
+
+RubricOption = Annotated[
+    Optional[Path], typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件")
+]
+
+
+def report_input_error(err: InputError) -> int:
+    """Print an input error (to stderr) and return the exit code for it."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for p in err.problems:
+        console.print(Text(f"{p.location}: ", style="bold") + Text(f"{'错误' if p.level == 'error' else '警告'}：",
+                                                                  style="red" if p.level == "error" else "yellow")
+                      + Text(p.message))
+    return ExitCode.INPUT
+
+
+@app.command()
+def score(
+    department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
+    rubric: RubricOption = None,
+    format: Annotated[TextJson, typer.Option("--format", "-f", help="输出格式")] = TextJson.text,
+) -> None:
+    """核算一个部门的得分：逐项列出分值、自评得分和按规则核算的得分。"""
+    from perfeval.commands.score import run
+
+    raise typer.Exit(run(department, rubric, format.value))
+
+
+def main() -> None:
+    try:
+        app()
+    except InputError as err:  # pragma: no cover - commands handle their own
+        sys.exit(report_input_error(err))
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+    except Exception:
+        if state.get("debug"):
+            raise
+        import traceback
+
+        print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
+        print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
+        sys.exit(3)

@@ -1,0 +1,63 @@
+"""`perfeval score`: one department's breakdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from perfeval.problems import ExitCode, InputError, Problem
+
+
+def out_of_range_problems(loaded, result) -> list[Problem]:
+    """A self-score outside [0, 分值] makes the file invalid for scoring."""
+    from perfeval.decimals import fmt_points
+    from perfeval.engine import Status
+
+    problems = []
+    for n in result.leaves():
+        if n.status is not Status.OUT_OF_RANGE:
+            continue
+        where = ("self_assessment", "scores", n.id)
+        bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
+        if bad_items:
+            for i in bad_items:
+                problems.append(Problem(
+                    "score-out-of-range",
+                    f"{n.id}（{n.name}）评分要点 {i.id} 的自评得分 {fmt_points(i.self_score)} 超出 [0, {fmt_points(i.points)}]；"
+                    f"请改为 0 到 {fmt_points(i.points)} 之间的分数",
+                    loaded.source.locate(where + ("items", i.id))))
+        else:
+            problems.append(Problem(
+                "score-out-of-range",
+                f"{n.id}（{n.name}）的自评得分 {fmt_points(n.self_score)} 超出分值范围 [0, {fmt_points(n.weight)}]；"
+                f"请改为 0 到 {fmt_points(n.weight)} 之间的分数",
+                loaded.source.locate(where)))
+    return problems
+
+
+def run(department: Path, rubric: Path | None, fmt: str) -> int:
+    from perfeval.cli import report_input_error
+    from perfeval.engine import score
+    from perfeval.load import load
+
+    try:
+        loaded = load(department, rubric)
+        result = score(loaded.rubric, loaded.department)
+        problems = out_of_range_problems(loaded, result)
+        if problems:
+            raise InputError(problems)
+    except InputError as err:
+        return report_input_error(err)
+    grade = loaded.rubric.grade_of(result.self_total)
+    if fmt == "json":
+        from perfeval.report import score_dict
+
+        doc = score_dict(result, file=str(department), rubric_file=str(loaded.rubric_path), grade=grade)
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    from rich.console import Console
+
+    from perfeval.render import print_score
+
+    print_score(Console(highlight=False), result, file=str(department), levels=loaded.rubric.levels, grade=grade)
+    return ExitCode.OK
