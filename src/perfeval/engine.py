@@ -321,6 +321,9 @@ def _leaf(node: Node, depth: int, entry: IndicatorScore | None, facts: Mapping[s
         r.note = "缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing)
     elif o.error:
         r.note = o.error
+    elif items:
+        parts = " + ".join(fmt_points(i.self_score) if i.self_score is not None else "未填" for i in items)
+        r.note = f"评分要点 {parts}" + (f" = {fmt_points(self_score)}" if self_score is not None else "")
     else:
         r.note = o.note
     r.status = _status(self_score, node.weight, o)
