@@ -79,6 +79,30 @@ def score(
     raise typer.Exit(run(department, rubric, format.value))
 
 
+class CheckFormatOption(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    departments: Annotated[list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False)],
+    rubric: RubricOption = None,
+    format: Annotated[CheckFormatOption, typer.Option(
+        "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@1）、github（GitHub Actions 注释）")
+    ] = CheckFormatOption.text,
+    strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
+    table: Annotated[Optional[bool], typer.Option(
+        "--table/--no-table", help="是否列出审核后的评分表；默认只审核一个文件时列出", show_default=False)] = None,
+) -> None:
+    """审核自评：逐项核对自评得分、核对基础数据表，给出审核得分；可一次审核多个部门。"""
+    from perfeval.commands.check import run
+
+    raise typer.Exit(run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table))
+
+
 def main() -> None:
     try:
         app()

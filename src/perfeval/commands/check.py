@@ -1,0 +1,558 @@
+"""`perfeval check`: the audit of one department or a whole county, file by file.
+
+The work for one file is :func:`check_file` — a top-level function returning a small,
+picklable :class:`FileReport` (plain dataclasses, ``Decimal`` and strings; no models, no
+rich objects), so that a batch can be spread over processes (``--jobs N``) and still be
+rendered in the order the files were given. The caller renders each report as it
+arrives and keeps only its :class:`SummaryRow`; memory does not grow with the batch
+beyond those rows.
+
+Output formats are a small registry (:data:`REPORTERS`) of reporters built from the same
+records: ``text`` (rich, for people), ``json`` (the contract ``perfeval/check@1``, see
+docs/check.md) and ``github`` (GitHub Actions annotations).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TextIO
+
+from perfeval.audit import ERROR, WARNING, Finding
+from perfeval.decimals import fmt_points, plain
+from perfeval.engine import Status
+from perfeval.problems import ExitCode, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+CHECK_FORMAT = "perfeval/check@1"
+TEXT_WIDTH = 120  # text output to a file or pipe (no terminal to ask)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+# --- the per-file result: small and picklable ------------------------------------------------
+
+
+@dataclass(slots=True)
+class IndicatorRow:
+    """One indicator of the audited table (a leaf or a tier), in rubric order."""
+
+    id: str
+    name: str
+    depth: int
+    parent: str | None
+    weight: Decimal
+    self_score: Decimal | None
+    score: Decimal | None  # 核算得分, exact
+    low: Decimal | None
+    high: Decimal | None
+    high_closed: bool
+    status: Status | None
+    audited_score: Decimal | None
+    audited_basis: str | None
+    reviewed: Decimal | None
+    rule_kind: str | None
+    missing_facts: tuple[str, ...]  # fact names, e.g. 'actual_staff'
+    missing_labels: tuple[str, ...]  # their Chinese labels, e.g. '在职人员数'
+    note: str
+    is_leaf: bool
+
+
+@dataclass(slots=True)
+class SummaryRow:
+    """What a batch keeps of each file: one row of the summary table."""
+
+    index: int  # position in the input, for a stable sort
+    file: str
+    unit: str | None
+    stated_total: Decimal | None
+    self_total: Decimal | None
+    audited_total: Decimal | None
+    errors: int
+    warnings: int
+    exit_code: int
+    readable: bool
+
+
+@dataclass(slots=True)
+class FileReport:
+    """Everything ``check`` found in one file."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = True  # False: the file (or its rubric) could not be read, parsed or validated
+    unit: str | None = None
+    year: int | None = None
+    illustrative: bool = False
+    rubric_id: str | None = None
+    rubric_name: str | None = None
+    rubric_file: str | None = None
+    total_weight: Decimal | None = None
+    stated_total: Decimal | None = None
+    self_total: Decimal | None = None
+    recomputed_total: Decimal | None = None
+    audited_total: Decimal | None = None
+    audited_grade: str | None = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.level == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.level == WARNING)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if not self.readable:
+            return ExitCode.INPUT
+        if self.errors or (strict and self.warnings):
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+
+    def summary(self, index: int, strict: bool = False) -> SummaryRow:
+        return SummaryRow(index, self.file, self.unit, self.stated_total, self.self_total, self.audited_total,
+                          self.errors, self.warnings, int(self.exit_code(strict)), self.readable)
+
+    def leaves(self) -> list[IndicatorRow]:
+        return [r for r in self.indicators if r.is_leaf]
+
+
+def _position(f: Finding) -> tuple[int, int]:
+    loc = f.location
+    return (loc.line or 0, loc.col or 0) if loc is not None else (0, 0)
+
+
+def check_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
+    """Audit one department file. Never raises for a bad input: the report says what is wrong."""
+    from perfeval.audit import audit
+    from perfeval.engine import score
+    from perfeval.load import load
+    from perfeval.reconcile import reconcile
+
+    file = str(path)
+    try:
+        loaded = load(Path(path), rubric_override)
+    except InputError as err:
+        return FileReport(file, [Finding.from_problem(p) for p in err.problems], readable=False)
+    rubric, dept = loaded.rubric, loaded.department
+    result = score(rubric, dept)
+    raw = reconcile(dept) + audit(result, subtotals=dept.self_assessment.subtotals, levels=rubric.levels)
+    findings = sorted((f.located(loaded.source.locate(f.path)) for f in raw), key=_position)
+
+    rows: list[IndicatorRow] = []
+
+    def add(n, parent: str | None) -> None:
+        labels = tuple(result.catalogue[m].label if m in result.catalogue else m for m in n.missing_facts)
+        rows.append(IndicatorRow(
+            n.id, n.name, n.depth, parent, n.weight, n.self_score, n.score, n.low, n.high, n.high_closed,
+            n.status, n.audited_score, n.audited_basis, n.reviewed, n.rule_kind, tuple(n.missing_facts), labels,
+            n.note, n.is_leaf))
+        for c in n.children:
+            add(c, n.id)
+
+    for top in result.nodes:
+        add(top, None)
+    return FileReport(
+        file, findings, True, dept.unit, dept.year, dept.illustrative, rubric.id, rubric.name,
+        str(loaded.rubric_path), result.total_weight, result.stated_total, result.self_total,
+        result.recomputed_total, result.audited_total, rubric.grade_of(result.audited_total), rows)
+
+
+def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterator[FileReport]:
+    """Reports in input order; with ``jobs`` > 1 the files are checked in worker processes."""
+    if jobs <= 1 or len(paths) <= 1:
+        for p in paths:
+            yield check_file(p, rubric)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+
+    chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(check_file, paths, repeat(rubric), chunksize=chunk)
+
+
+# --- shared bits of the reporters --------------------------------------------------------------
+
+LEVEL_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+
+def worst_first(rows: Iterable[SummaryRow]) -> list[SummaryRow]:
+    """Unreadable files first, then by errors, then warnings; ties keep the input order."""
+    return sorted(rows, key=lambda r: (-r.exit_code, -r.errors, -r.warnings, r.index))
+
+
+def batch_exit_code(rows: Iterable[SummaryRow]) -> int:
+    return max((r.exit_code for r in rows), default=int(ExitCode.OK))
+
+
+def _pts(value: Decimal | None) -> str:
+    return fmt_points(value) if value is not None else "—"
+
+
+# --- JSON: the contract perfeval/check@1 ----------------------------------------------------
+
+
+def indicator_dict(r: IndicatorRow) -> dict:
+    d: dict = {
+        "id": r.id,
+        "name": r.name,
+        "level": r.depth,
+        "parent": r.parent,
+        "weight": plain(r.weight),
+        "self_score": plain(r.self_score),
+        "score": plain(r.score),
+        "audited_score": plain(r.audited_score),
+    }
+    if r.is_leaf:
+        d.update({
+            "rule": r.rule_kind,
+            "score_range": (None if r.low is None or r.score is not None
+                            else {"low": plain(r.low), "high": plain(r.high), "high_inclusive": r.high_closed}),
+            "status": r.status.value if r.status else None,
+            "status_label": r.status.label if r.status else None,
+            "audited_basis": r.audited_basis,
+            "reviewed": plain(r.reviewed),
+            "missing_facts": [{"name": m, "label": label} for m, label in zip(r.missing_facts, r.missing_labels)],
+            "note": r.note,
+        })
+    return d
+
+
+def file_dict(report: FileReport, strict: bool = False) -> dict:
+    """One file's result as the JSON contract writes it."""
+    return {
+        "file": report.file,
+        "readable": report.readable,
+        "exit_code": int(report.exit_code(strict)),
+        "unit": report.unit,
+        "year": report.year,
+        "illustrative": report.illustrative,
+        "rubric": (None if report.rubric_id is None
+                   else {"id": report.rubric_id, "name": report.rubric_name, "file": report.rubric_file}),
+        "weight": plain(report.total_weight),
+        "stated_total": plain(report.stated_total),
+        "self_score": plain(report.self_total),
+        "score": plain(report.recomputed_total),
+        "audited_score": plain(report.audited_total),
+        "audited_grade": report.audited_grade,
+        "counts": {"error": report.errors, "warning": report.warnings},
+        "findings": [f.to_dict() for f in report.findings],
+        "indicators": [indicator_dict(r) for r in report.indicators],
+    }
+
+
+def summary_dict(rows: list[SummaryRow]) -> dict:
+    return {
+        "files": len(rows),
+        "unreadable": sum(1 for r in rows if not r.readable),
+        "errors": sum(r.errors for r in rows),
+        "warnings": sum(r.warnings for r in rows),
+        "exit_code": batch_exit_code(rows),
+        "rows": [
+            {"file": r.file, "unit": r.unit, "stated_total": plain(r.stated_total), "self_score": plain(r.self_total),
+             "audited_score": plain(r.audited_total), "errors": r.errors, "warnings": r.warnings,
+             "exit_code": r.exit_code}
+            for r in worst_first(rows)
+        ],
+    }
+
+
+def _indent(text: str, by: str) -> str:
+    return "\n".join(by + line for line in text.splitlines())
+
+
+class JsonReporter:
+    """Streams one JSON document: each file is written as it arrives, the summary last."""
+
+    def __init__(self, out: TextIO, strict: bool) -> None:
+        self.out, self.strict, self.count = out, strict, 0
+
+    def start(self) -> None:
+        from perfeval import __version__
+
+        head = {"format": CHECK_FORMAT, "tool": {"name": "perfeval", "version": __version__}, "strict": self.strict}
+        self.out.write("{\n")
+        for key, value in head.items():
+            self.out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        self.out.write('  "files": [')
+
+    def file(self, report: FileReport) -> None:
+        text = json.dumps(file_dict(report, self.strict), ensure_ascii=False, indent=2)
+        self.out.write(("," if self.count else "") + "\n" + _indent(text, "    "))
+        self.count += 1
+
+    def finish(self, rows: list[SummaryRow]) -> None:
+        summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
+        self.out.write(("\n  " if self.count else "") + "],\n")
+        self.out.write('  "summary": ' + _indent(summary, "  ").lstrip() + "\n}\n")
+
+
+# --- GitHub Actions annotations ---------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f: Finding, file: str) -> str:
+    """``::error file=…,line=…,col=…,title=…::message`` (workflow-command escaping applied)."""
+    loc = f.location
+    props = [f"file={_escape_property(loc.file if loc else file)}"]
+    if loc is not None and loc.line is not None:
+        props.append(f"line={loc.line}")
+        if loc.col is not None:
+            props.append(f"col={loc.col}")
+    title = f"perfeval {f.code}" + (f" · {f.indicator_name}" if f.indicator_name else "")
+    props.append(f"title={_escape_property(title)}")
+    return f"::{f.level} {','.join(props)}::{_escape_data(f.message)}"
+
+
+class GithubReporter:
+    def __init__(self, out: TextIO, strict: bool) -> None:
+        self.out, self.strict = out, strict
+
+    def start(self) -> None:
+        pass
+
+    def file(self, report: FileReport) -> None:
+        for f in report.findings:
+            self.out.write(github_line(f, report.file) + "\n")
+
+    def finish(self, rows: list[SummaryRow]) -> None:
+        # the human one-liner goes to stderr: stdout carries annotations only
+        print(_totals_line(rows), file=sys.stderr)
+
+
+# --- text, for people ------------------------------------------------------------------------
+
+AUDITED_BASIS_SHORT = {
+    "reviewer": "评审",
+    "recomputed": "核算",
+    "capped": "封顶",
+    "self": "自评",
+    "unverified": "未核验",
+    "none": "",
+}
+
+
+def finding_text(f: Finding):
+    from rich.text import Text
+
+    style = "red" if f.level == ERROR else "yellow"
+    where = str(f.location) if f.location is not None else ""
+    return (Text(f"{where}: ", style="bold") + Text(f"{LEVEL_LABELS.get(f.level, f.level)}：", style=style)
+            + Text(f.message) + Text(f" [{f.code}]", style="dim"))
+
+
+def audit_table(report: FileReport):
+    """The 评分表 with 审核得分 filled in: the column the Taojiang table left empty."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from perfeval.render import STATUS_STYLE, recomputed_cell
+
+    table = Table(header_style="bold", show_footer=True, pad_edge=False)
+    table.add_column("指标", footer="合计", no_wrap=True)
+    table.add_column("分值", justify="right", footer=_pts(report.total_weight))
+    table.add_column("自评得分", justify="right", footer=_pts(report.self_total))
+    table.add_column("核算得分", justify="right",
+                     footer=_pts(report.recomputed_total) if report.recomputed_total is not None else "")
+    table.add_column("审核得分", justify="right", footer=_pts(report.audited_total))
+    table.add_column("依据", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    first = True
+    for r in report.indicators:
+        if r.depth == 1 and not first:
+            table.add_section()
+        first = False
+        style = "bold" if not r.is_leaf else ""
+        table.add_row(
+            Text("  " * (r.depth - 1) + r.name, style=style),
+            _pts(r.weight),
+            _pts(r.self_score) if r.self_score is not None else ("未填" if r.is_leaf else "—"),
+            recomputed_cell(r),  # type: ignore[arg-type]  # duck-typed like NodeResult
+            _pts(r.audited_score),
+            AUDITED_BASIS_SHORT.get(r.audited_basis or "", "") if r.is_leaf else "",
+            Text(r.status.label, style=STATUS_STYLE[r.status]) if r.status else "",
+        )
+    return table
+
+
+def totals_lines(report: FileReport) -> list[str]:
+    leaves = report.leaves()
+    stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
+    grade = f"（{report.audited_grade}）" if report.audited_grade else ""
+    lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，审核得分 {_pts(report.audited_total)}{grade}"]
+    reviewed = [r.name for r in leaves if r.audited_basis == "reviewer"]
+    if reviewed:
+        lines.append(f"其中 {len(reviewed)} 项采用评审人员填写的审核得分：" + "、".join(reviewed))
+    unverified = [r for r in leaves if r.status is Status.UNVERIFIABLE]
+    if unverified:
+        lines.append(f"无法核验 {len(unverified)} 项，审核得分暂按自评计：" + "、".join(
+            r.name + (f"（缺少{'、'.join(r.missing_labels)}）" if r.missing_labels else "") for r in unverified))
+    judged = [r.name for r in leaves if r.status is Status.JUDGED]
+    if judged:
+        lines.append(f"主观评分 {len(judged)} 项，由评价人酌情评分，只核对不超出分值：" + "、".join(judged))
+    return lines
+
+
+def _counts(errors: int, warnings: int) -> str:
+    return f"{errors} 个错误，{warnings} 个警告"
+
+
+def _totals_line(rows: list[SummaryRow]) -> str:
+    unreadable = sum(1 for r in rows if not r.readable)
+    text = f"共 {len(rows)} 个文件：" + _counts(sum(r.errors for r in rows), sum(r.warnings for r in rows))
+    if unreadable:
+        text += f"；{unreadable} 个文件无法读取"
+    return text
+
+
+def summary_table(rows: list[SummaryRow]):
+    from rich.table import Table
+
+    table = Table(title="汇总（问题最多的在前）", header_style="bold", pad_edge=False)
+    table.add_column("文件", overflow="fold")
+    table.add_column("单位", overflow="fold")
+    table.add_column("自评总分", justify="right")
+    table.add_column("得分之和", justify="right")
+    table.add_column("审核得分", justify="right")
+    table.add_column("错误", justify="right")
+    table.add_column("警告", justify="right")
+    for r in worst_first(rows):
+        table.add_row(
+            r.file, r.unit or ("无法读取" if not r.readable else "—"),
+            _pts(r.stated_total), _pts(r.self_total), _pts(r.audited_total),
+            str(r.errors), str(r.warnings),
+            style="red" if r.exit_code == ExitCode.INPUT else None,
+        )
+    return table
+
+
+class TextReporter:
+    def __init__(self, console: "Console", strict: bool, table: bool, batch: bool) -> None:
+        self.console, self.strict, self.table, self.batch = console, strict, table, batch
+        self.count = 0
+
+    def start(self) -> None:
+        pass
+
+    def file(self, report: FileReport) -> None:
+        from rich.text import Text
+
+        c = self.console
+        if self.count:
+            c.print()
+        self.count += 1
+        if not report.readable:
+            c.print(Text(f"{report.file}：无法读取，未审核", style="bold red"))
+        else:
+            c.print(Text(f"{report.unit} {report.year} 年度 · {report.rubric_name}", style="bold"))
+            c.print(Text(f"文件：{report.file}    评分表：{report.rubric_file}"))
+            if report.illustrative:
+                c.print(Text("注意：本文件为示意数据，不是真实单位的填报。", style="yellow"))
+            if self.table:
+                c.print(audit_table(report))
+        if report.findings:
+            for f in report.findings:
+                c.print(finding_text(f), soft_wrap=True)
+        if report.readable:
+            for line in totals_lines(report):
+                c.print(Text(line), soft_wrap=True)
+        verdict = {ExitCode.OK: ("通过", "green"), ExitCode.FINDINGS: ("未通过", "red"),
+                   ExitCode.INPUT: ("无法读取", "red")}[ExitCode(report.exit_code(self.strict))]
+        c.print(Text(f"结论：{verdict[0]}（{_counts(report.errors, report.warnings)}）", style=verdict[1]))
+
+    def finish(self, rows: list[SummaryRow]) -> None:
+        if not self.batch:
+            return
+        from rich.text import Text
+
+        self.console.print()
+        self.console.print(summary_table(rows))
+        self.console.print(Text(_totals_line(rows)))
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def _progress(total: int):
+    """A progress bar on stderr when stderr is a terminal and there is more than one file."""
+    if total <= 1 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False)
+
+
+def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool = False,
+        jobs: int = 1, table: bool | None = None, out: TextIO | None = None) -> int:
+    from perfeval.cli import report_input_error
+
+    out = out if out is not None else sys.stdout
+    if rubric is not None:  # one bad rubric would fail every file: say so once
+        from perfeval.load import load_rubric
+
+        try:
+            load_rubric(rubric)
+        except InputError as err:
+            return report_input_error(err)
+    if jobs < 1:
+        jobs = os.cpu_count() or 1
+    batch = len(departments) > 1
+    progress = _progress(len(departments))
+    console = None
+    if fmt == CheckFormat.text.value:
+        from rich.console import Console
+
+        if progress is not None and out is sys.stdout and sys.stdout.isatty():
+            console = progress.console  # the same terminal: print above the bar, not through it
+        else:
+            console = Console(file=out, highlight=False)
+            if not console.is_terminal and "COLUMNS" not in os.environ:
+                console.width = TEXT_WIDTH  # a file or a pipe: wide enough for the tables
+        reporter: TextReporter | JsonReporter | GithubReporter = TextReporter(
+            console, strict, table if table is not None else not batch, batch)
+    elif fmt == CheckFormat.json.value:
+        reporter = JsonReporter(out, strict)
+    elif fmt == CheckFormat.github.value:
+        reporter = GithubReporter(out, strict)
+    else:  # pragma: no cover - typer restricts the choices
+        raise ValueError(fmt)
+
+    rows: list[SummaryRow] = []
+    reporter.start()
+    advance: Callable[[], None] = lambda: None  # noqa: E731
+    if progress is not None:
+        progress.start()
+        task = progress.add_task("check", total=len(departments))
+        advance = lambda: progress.update(task, advance=1)  # noqa: E731
+    try:
+        for index, report in enumerate(check_files(departments, rubric, jobs)):
+            reporter.file(report)
+            rows.append(report.summary(index, strict))
+            advance()
+    finally:
+        if progress is not None:
+            progress.stop()
+    reporter.finish(rows)
+    return batch_exit_code(rows)
