@@ -105,7 +105,7 @@ def _fact_hint(names: tuple[str, ...], catalogue: Mapping[str, FactInfo]) -> str
     if reported:
         hints.append("在 facts 下填写 " + "、".join(reported))
     if derived:
-        hints.append("在基础数据表中填写" + "、".join(derived) + "所需的栏目")
+        hints.append("填写部门文件中得出" + "、".join(derived) + "的表格栏目")
     return "缺少" + "、".join(labels) + "；如有数据，请" + "，".join(hints)
 
 
