@@ -458,27 +458,27 @@ class TextReporter:
         from rich.text import Text
 
         c = self.console
-        if self.count:
-            c.print()
+        # one Text per block, printed at once: a county's batch is thousands of lines
+        head = Text("\n" if self.count else "")
         self.count += 1
         if not report.readable:
-            c.print(Text(f"{report.file}：无法读取，未审核", style="bold red"))
+            head.append(f"{report.file}：无法读取，未审核", style="bold red")
         else:
-            c.print(Text(f"{report.unit} {report.year} 年度 · {report.rubric_name}", style="bold"))
-            c.print(Text(f"文件：{report.file}    评分表：{report.rubric_file}"))
+            head.append(f"{report.unit} {report.year} 年度 · {report.rubric_name}", style="bold")
+            head.append(f"\n文件：{report.file}    评分表：{report.rubric_file}")
             if report.illustrative:
-                c.print(Text("注意：本文件为示意数据，不是真实单位的填报。", style="yellow"))
-            if self.table:
-                c.print(audit_table(report))
-        if report.findings:
-            for f in report.findings:
-                c.print(finding_text(f), soft_wrap=True)
-        if report.readable:
-            for line in totals_lines(report):
-                c.print(Text(line), soft_wrap=True)
+                head.append("\n注意：本文件为示意数据，不是真实单位的填报。", style="yellow")
+        c.print(head, soft_wrap=True)
+        if self.table and report.readable:
+            c.print(audit_table(report))
+        body = Text("\n").join([finding_text(f) for f in report.findings]
+                               + ([Text(line) for line in totals_lines(report)] if report.readable else []))
         verdict = {ExitCode.OK: ("通过", "green"), ExitCode.FINDINGS: ("未通过", "red"),
                    ExitCode.INPUT: ("无法读取", "red")}[ExitCode(report.exit_code(self.strict))]
-        c.print(Text(f"结论：{verdict[0]}（{_counts(report.errors, report.warnings)}）", style=verdict[1]))
+        if body:
+            body.append("\n")
+        body.append(f"结论：{verdict[0]}（{_counts(report.errors, report.warnings)}）", style=verdict[1])
+        c.print(body, soft_wrap=True)
 
     def finish(self, rows: list[SummaryRow]) -> None:
         if not self.batch:
