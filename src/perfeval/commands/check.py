@@ -166,7 +166,7 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
         add(top, None)
     return FileReport(
         file, findings, True, dept.unit, dept.year, dept.illustrative, rubric.id, rubric.name,
-        str(loaded.rubric_path), result.total_weight, result.stated_total, result.self_total,
+        os.path.normpath(loaded.rubric_path), result.total_weight, result.stated_total, result.self_total,
         result.recomputed_total, result.audited_total, rubric.grade_of(result.audited_total), rows)
 
 
