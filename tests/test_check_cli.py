@@ -219,7 +219,8 @@ def test_github_annotations(tmp_path):
 
 def test_github_escaping():
     f = Finding("over-claimed", "error", "比率 23.59%\n第二行", location=Location("a,b:c.yaml", 3, 4))
-    assert github_line(f, "x") == "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::比率 23.59%25%0A第二行"
+    assert github_line(f, "x") == ("::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::"
+                                   "比率 23.59%25%0A第二行")
     unplaced = Finding("not-found", "error", "文件不存在", location=Location("m.yaml"))
     assert github_line(unplaced, "m.yaml") == "::error file=m.yaml,title=perfeval not-found::文件不存在"
 
@@ -254,6 +255,24 @@ def test_reports_are_small_and_picklable():
 
 
 def test_help_does_not_import_the_audit():
-    code = "import sys; from perfeval.cli import app; print(sorted(m for m in sys.modules if m.startswith('perfeval.')))"
+    code = "import sys; import perfeval.cli; print(sorted(m for m in sys.modules if m.startswith('perfeval.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "perfeval.audit" not in out and "perfeval.commands.check" not in out
+
+
+def test_every_format_has_a_reporter_and_the_cli_offers_exactly_those():
+    from perfeval.cli import CheckFormatOption
+    from perfeval.commands.check import REPORTERS, CheckFormat
+
+    assert set(REPORTERS) == set(CheckFormat)
+    assert [f.value for f in CheckFormatOption] == [f.value for f in CheckFormat]
+
+
+def test_every_finding_code_is_documented():
+    codes = set()
+    for module in ("audit.py", "reconcile.py"):
+        source = (ROOT / "src" / "perfeval" / module).read_text(encoding="utf-8")
+        codes |= set(re.findall(r'(?:Finding\(|add\()\s*"([a-z]+(?:-[a-z]+)+)"', source))
+    assert len(codes) >= 15
+    docs = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
+    assert [c for c in sorted(codes) if f"`{c}`" not in docs] == []

@@ -79,7 +79,8 @@ def test_the_247_37_gap_is_a_warning_explained_by_the_mid_year_addition():
     assert gap.level == "warning"
     assert gap.amounts == {"stated": Decimal("1048.50"), "expected": Decimal("1295.87"),
                            "difference": Decimal("-247.37")}
-    for words in ("收入来源小计 1,048.50 万元", "实际支出 1,295.87 万元", "结余（空白）", "相差 247.37 万元", "追加 247.37 万元"):
+    for words in ("收入来源小计 1,048.50 万元", "实际支出 1,295.87 万元", "结余（空白）",
+                  "相差 247.37 万元", "追加 247.37 万元"):
         assert words in gap.message
     assert (gap.location.line, gap.location.col) == (22, 12)
 

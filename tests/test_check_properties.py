@@ -47,12 +47,12 @@ points = st.integers(min_value=-100, max_value=800).map(lambda c: Decimal(c).sca
 @settings(max_examples=60, deadline=None)
 @given(scores=st.lists(points, min_size=len(LEAVES), max_size=len(LEAVES)), stated=st.none() | points)
 def test_every_out_of_range_score_is_an_error_and_the_audited_score_stays_within_the_weight(scores, stated):
-    entries = {n.id: {"score": s} for n, s in zip(LEAVES, scores)}
+    entries = {n.id: {"score": s} for n, s in zip(LEAVES, scores, strict=True)}
     dept = _department(self_assessment=SelfAssessment(total=stated, scores=entries))
     result = score(LOADED.rubric, dept)
     findings = audit(result, levels=LOADED.rubric.levels)
     out_of_range = {f.indicator_id for f in findings if f.code == "score-out-of-range"}
-    assert out_of_range == {n.id for n, s in zip(LEAVES, scores) if s < 0 or s > n.weight}
+    assert out_of_range == {n.id for n, s in zip(LEAVES, scores, strict=True) if s < 0 or s > n.weight}
     for leaf in result.leaves():
         assert Decimal(0) <= leaf.audited_score <= leaf.weight
     assert all(f.level in ("error", "warning") for f in findings)

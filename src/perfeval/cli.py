@@ -87,7 +87,8 @@ class CheckFormatOption(str, Enum):
 
 @app.command()
 def check(
-    departments: Annotated[list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT")],
+    departments: Annotated[list[Path], typer.Argument(
+        help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT")],
     rubric: RubricOption = None,
     format: Annotated[CheckFormatOption, typer.Option(
         "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@1）、github（GitHub Actions 注释）")

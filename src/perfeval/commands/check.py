@@ -225,7 +225,8 @@ def indicator_dict(r: IndicatorRow) -> dict:
             "status_label": r.status.label if r.status else None,
             "audited_basis": r.audited_basis,
             "reviewed": plain(r.reviewed),
-            "missing_facts": [{"name": m, "label": label} for m, label in zip(r.missing_facts, r.missing_labels)],
+            "missing_facts": [{"name": m, "label": label}
+                              for m, label in zip(r.missing_facts, r.missing_labels, strict=True)],
             "note": r.note,
         })
     return d
@@ -399,7 +400,8 @@ def totals_lines(report: FileReport) -> list[str]:
     leaves = report.leaves()
     stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
     grade = f"（{report.audited_grade}）" if report.audited_grade else ""
-    lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，审核得分 {_pts(report.audited_total)}{grade}"]
+    lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，"
+             f"审核得分 {_pts(report.audited_total)}{grade}"]
     reviewed = [r.name for r in leaves if r.audited_basis == "reviewer"]
     if reviewed:
         lines.append(f"其中 {len(reviewed)} 项采用评审人员填写的审核得分：" + "、".join(reviewed))
@@ -490,6 +492,39 @@ class TextReporter:
         self.console.print(Text(_totals_line(rows)))
 
 
+# --- the registry of formats ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReporterOptions:
+    out: TextIO
+    strict: bool
+    batch: bool  # more than one file: a summary follows
+    table: bool  # list the audited 评分表 (text)
+    progress: object | None  # a running rich Progress on stderr, if any
+
+
+def _text_reporter(o: ReporterOptions) -> TextReporter:
+    from rich.console import Console
+
+    if o.progress is not None and o.out is sys.stdout and sys.stdout.isatty():
+        console = o.progress.console  # type: ignore[attr-defined]  # same terminal: print above the bar
+    else:
+        console = Console(file=o.out, highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = TEXT_WIDTH  # a file or a pipe: wide enough for the tables
+    return TextReporter(console, o.strict, o.table, o.batch)
+
+
+Reporter = TextReporter | JsonReporter | GithubReporter
+
+REPORTERS: dict[CheckFormat, Callable[[ReporterOptions], Reporter]] = {
+    CheckFormat.text: _text_reporter,
+    CheckFormat.json: lambda o: JsonReporter(o.out, o.strict),
+    CheckFormat.github: lambda o: GithubReporter(o.out, o.strict),
+}
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -520,24 +555,8 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
         jobs = os.cpu_count() or 1
     batch = len(departments) > 1
     progress = _progress(len(departments))
-    console = None
-    if fmt == CheckFormat.text.value:
-        from rich.console import Console
-
-        if progress is not None and out is sys.stdout and sys.stdout.isatty():
-            console = progress.console  # the same terminal: print above the bar, not through it
-        else:
-            console = Console(file=out, highlight=False)
-            if not console.is_terminal and "COLUMNS" not in os.environ:
-                console.width = TEXT_WIDTH  # a file or a pipe: wide enough for the tables
-        reporter: TextReporter | JsonReporter | GithubReporter = TextReporter(
-            console, strict, table if table is not None else not batch, batch)
-    elif fmt == CheckFormat.json.value:
-        reporter = JsonReporter(out, strict)
-    elif fmt == CheckFormat.github.value:
-        reporter = GithubReporter(out, strict)
-    else:  # pragma: no cover - typer restricts the choices
-        raise ValueError(fmt)
+    options = ReporterOptions(out, strict, batch, table if table is not None else not batch, progress)
+    reporter = REPORTERS[CheckFormat(fmt)](options)
 
     rows: list[SummaryRow] = []
     reporter.start()
