@@ -276,7 +276,7 @@ def _indent(text: str, by: str) -> str:
 
 
 class JsonReporter:
-    """Streams one JSON document: each file is written as it arrives, the summary last."""
+    """Streams one JSON document: each file is written as it arrives (one line each), the summary last."""
 
     def __init__(self, out: TextIO, strict: bool) -> None:
         self.out, self.strict, self.count = out, strict, 0
@@ -291,8 +291,10 @@ class JsonReporter:
         self.out.write('  "files": [')
 
     def file(self, report: FileReport) -> None:
-        text = json.dumps(file_dict(report, self.strict), ensure_ascii=False, indent=2)
-        self.out.write(("," if self.count else "") + "\n" + _indent(text, "    "))
+        # one line per file: the C encoder (no indent) is several times faster, and a batch of
+        # thousands stays greppable; `jq .` pretty-prints it
+        text = json.dumps(file_dict(report, self.strict), ensure_ascii=False)
+        self.out.write(("," if self.count else "") + "\n    " + text)
         self.count += 1
 
     def finish(self, rows: list[SummaryRow]) -> None:
