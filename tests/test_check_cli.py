@@ -276,3 +276,15 @@ def test_every_finding_code_is_documented():
     assert len(codes) >= 15
     docs = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
     assert [c for c in sorted(codes) if f"`{c}`" not in docs] == []
+
+
+def test_plain_text_to_a_pipe_is_what_rich_would_print(county):
+    reports = [check_file(p) for p in county]
+    piped = Console(file=io.StringIO(), width=120, color_system=None, force_terminal=False)
+    recorded = Console(file=io.StringIO(), record=True, width=120, color_system=None, force_terminal=False)
+    fast, rich_path = TextReporter(piped, False, False, True), TextReporter(recorded, False, False, True)
+    assert fast.plain and not rich_path.plain
+    for r in reports:
+        fast.file(r)
+        rich_path.file(r)
+    assert piped.file.getvalue() == recorded.export_text()

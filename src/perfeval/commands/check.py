@@ -454,6 +454,15 @@ class TextReporter:
     def __init__(self, console: "Console", strict: bool, table: bool, batch: bool) -> None:
         self.console, self.strict, self.table, self.batch = console, strict, table, batch
         self.count = 0
+        # to a file or a pipe nothing is styled or wrapped: write the text itself, skipping rich's
+        # rendering (the bulk of the cost of a large batch); tables still go through rich
+        self.plain = not console.is_terminal and not console.record
+
+    def _print(self, text) -> None:
+        if self.plain:
+            self.console.file.write(text.plain + "\n")
+        else:
+            self.console.print(text, soft_wrap=True)
 
     def start(self) -> None:
         pass
@@ -472,7 +481,7 @@ class TextReporter:
             head.append(f"\n文件：{report.file}    评分表：{report.rubric_file}")
             if report.illustrative:
                 head.append("\n注意：本文件为示意数据，不是真实单位的填报。", style="yellow")
-        c.print(head, soft_wrap=True)
+        self._print(head)
         if self.table and report.readable:
             c.print(audit_table(report))
         body = Text("\n").join([finding_text(f) for f in report.findings]
@@ -482,7 +491,7 @@ class TextReporter:
         if body:
             body.append("\n")
         body.append(f"结论：{verdict[0]}（{_counts(report.errors, report.warnings)}）", style=verdict[1])
-        c.print(body, soft_wrap=True)
+        self._print(body)
 
     def finish(self, rows: list[SummaryRow]) -> None:
         if not self.batch:
