@@ -171,17 +171,25 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
 
 
 def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterator[FileReport]:
-    """Reports in input order; with ``jobs`` > 1 the files are checked in worker processes."""
+    """Reports in input order; with ``jobs`` > 1 the files are checked in worker processes.
+
+    The workers are started here, before the caller starts anything of its own (such as the
+    progress bar's refresh thread), so that no thread is running when they are forked.
+    """
     if jobs <= 1 or len(paths) <= 1:
-        for p in paths:
-            yield check_file(p, rubric)
-        return
+        return (check_file(p, rubric) for p in paths)
     from concurrent.futures import ProcessPoolExecutor
     from itertools import repeat
 
     chunk = max(1, min(32, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(check_file, paths, repeat(rubric), chunksize=chunk)
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    results = pool.map(check_file, paths, repeat(rubric), chunksize=chunk)
+
+    def in_order() -> Iterator[FileReport]:
+        with pool:
+            yield from results
+
+    return in_order()
 
 
 # --- shared bits of the reporters --------------------------------------------------------------
@@ -570,6 +578,7 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
     reporter = REPORTERS[CheckFormat(fmt)](options)
 
     rows: list[SummaryRow] = []
+    reports = check_files(departments, rubric, jobs)
     reporter.start()
     advance: Callable[[], None] = lambda: None  # noqa: E731
     if progress is not None:
@@ -577,7 +586,7 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
         task = progress.add_task("check", total=len(departments))
         advance = lambda: progress.update(task, advance=1)  # noqa: E731
     try:
-        for index, report in enumerate(check_files(departments, rubric, jobs)):
+        for index, report in enumerate(reports):
             reporter.file(report)
             rows.append(report.summary(index, strict))
             advance()
