@@ -83,7 +83,8 @@ def make_large(work: Path, factor: int = 20) -> tuple[Path, Path]:
     head, body = rubric_lines[: start + 1], rubric_lines[start + 1:]
     copies = []
     for k in range(factor):
-        copies += [re.sub(r"\b(id: )([a-z][a-z0-9_]*)", rf"\1\2_x{k}", l) for l in body]
+        # node ids only (`- id: x`); 评分要点 ids (`- {id: …}`) are per indicator and stay
+        copies += [re.sub(r"^(\s*- id: )([a-z][a-z0-9_]*)", rf"\1\2_x{k}", l) for l in body]
     head = [re.sub(r"^total: 100$", f"total: {100 * factor}", l) for l in head]
     big_rubric = work / "large-rubric.yaml"
     big_rubric.write_text("\n".join(head + copies) + "\n", encoding="utf-8")
