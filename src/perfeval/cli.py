@@ -79,6 +79,40 @@ def score(
     raise typer.Exit(run(department, rubric, format.value))
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class SchemaName(str, Enum):
+    rubric = "rubric"
+    department = "department"
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False)],
+    format: Annotated[Optional[ValidateFormat], typer.Option(
+        "--format", "-f", help="输出格式：text（file:line:col: 说明）、json、github（GitHub Actions 注释）；"
+                               "默认 text，在 GitHub Actions 中为 github")] = None,
+) -> None:
+    """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。退出码 0 有效，1 有问题，2 无法读取。"""
+    from perfeval.commands.validate import run
+
+    raise typer.Exit(run(files, format.value if format else None))
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="rubric（评分表）或 department（部门文件）", show_default=False)],
+) -> None:
+    """输出评分表或部门文件的 JSON Schema（供编辑器校验与补全）。"""
+    from perfeval.commands.schema import run
+
+    raise typer.Exit(run(name.value))
+
+
 def main() -> None:
     try:
         app()
