@@ -171,7 +171,7 @@ class DepartmentIndicator(_Model):
     actual: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
         None, title="实际完成值"
     )
-    unit: str | None = Field(None, title="计量单位")
+    unit: str | None = Field(None, title="计量单位；百分比指标写 %，指标值写作 98%")
     score: Score | None = Field(None, title="自评得分")
     reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
     note: str | None = Field(None, title="说明或佐证（如 偏差原因）")

@@ -309,8 +309,10 @@ def evaluate_row(row: DepartmentIndicator, scoring: str) -> Outcome:
         return Outcome(error=f"{'年度指标值' if row.better == 'higher' else '实际完成值'}为 0，无法计算完成率")
     ratio = numerator / denominator
     score = round_points(weight * min(ONE, max(ZERO, ratio)))
-    unit = row.unit or ""
-    shown = f"实际完成值 {fmt_number(row.actual)}{unit}，年度指标值 {fmt_number(row.target)}{unit}"
+    def fmt(v: Decimal) -> str:  # a row in % is written "98%" and read as 0.98
+        return fmt_percent(v) if row.unit == "%" else f"{fmt_number(v)}{row.unit or ''}"
+
+    shown = f"实际完成值 {fmt(row.actual)}，年度指标值 {fmt(row.target)}"
     if ratio >= 1:
         return Outcome(score=score, low=score, high=score, measure=ratio,
                        note=f"{shown}，完成指标值，计满分")
@@ -595,7 +597,7 @@ def _cap(adj: Cap, ctx: _Context) -> AdjustmentResult:
         return base
     assert measured is not None
     base.measure = measured
-    shown = f"{adj.measure.name} {_fmt_measure(adj.measure, measured)}"
+    shown = f"{adj.name}：{adj.measure.name} {_fmt_measure(adj.measure, measured)}"
     band = next((b for b in adj.caps if measured in b.interval), None)
     if band is None:
         base.applies, base.note = None, f"{shown} 不在任何封顶区间内"
