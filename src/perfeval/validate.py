@@ -117,8 +117,9 @@ def interval_problems(intervals: list[Interval], domain: Interval, *, percent: b
     listed = list(range(len(intervals)))
     if order != listed and order != listed[::-1]:
         out.append((None, "分档没有按顺序排列（应从低到高或从高到低依次列出）"))
-    for a_i, b_i in zip(order, order[1:]):
-        a, b = intervals[a_i], intervals[b_i]
+    reach_i = order[0]  # the band reaching furthest up so far
+    for b_i in order[1:]:
+        a, b = intervals[reach_i], intervals[b_i]
         if a.high is None or b.low is None or a.high > b.low or (a.high == b.low and a.high_closed and b.low_closed):
             out.append((b_i, f"分档 {a.text} 与 {b.text} 重叠；一个值只能落在一档"))
         elif a.high < b.low or (a.high == b.low and not a.high_closed and not b.low_closed):
@@ -126,7 +127,9 @@ def interval_problems(intervals: list[Interval], domain: Interval, *, percent: b
             gap_hi = "]" if not b.low_closed else ")"
             out.append((b_i, f"分档 {a.text} 与 {b.text} 之间有空档 {gap_lo}{_fmt_bound(a.high, percent, True)}, "
                              f"{_fmt_bound(b.low, percent, False)}{gap_hi}；落在其中的值无档可依"))
-    first, last = intervals[order[0]], intervals[order[-1]]
+        if a.high is not None and (b.high is None or b.high > a.high or (b.high == a.high and b.high_closed)):
+            reach_i = b_i
+    first, last = intervals[order[0]], intervals[reach_i]
     if domain.low is not None and (
         first.low is not None and (first.low > domain.low or (first.low == domain.low and domain.low_closed
                                                                 and not first.low_closed))
@@ -138,7 +141,7 @@ def interval_problems(intervals: list[Interval], domain: Interval, *, percent: b
         domain.high is None or last.high < domain.high
         or (last.high == domain.high and domain.high_closed and not last.high_closed)
     ):
-        out.append((order[-1], f"分档没有覆盖取值区间 {domain.text} 的上端（最高一档为 {last.text}）"))
+        out.append((reach_i, f"分档没有覆盖取值区间 {domain.text} 的上端（最高一档为 {last.text}）"))
     return out
 
 
