@@ -79,12 +79,20 @@ def score_table(result: ScoreResult, levels: list[str], *, audited: bool = False
     return table
 
 
-def summary_lines(result: ScoreResult, grade: str | None) -> list[str]:
+def leaf_label(result: ScoreResult, levels: list[str]) -> str:
+    """What the table calls its leaves: the level name when every leaf sits at one depth."""
+    depths = {n.depth for n in result.leaves()}
+    if len(depths) == 1 and (d := depths.pop()) <= len(levels):
+        return levels[d - 1]
+    return "末级指标"
+
+
+def summary_lines(result: ScoreResult, grade: str | None, leaves: str = "三级指标") -> list[str]:
     counts: dict[Status, int] = {}
     for n in result.leaves():
         counts[n.status] = counts.get(n.status, 0) + 1  # type: ignore[index]
     parts = [f"{s.label} {counts[s]} 项" for s in Status if counts.get(s)]
-    lines = [f"三级指标 {len(result.leaves())} 项：" + "，".join(parts)]
+    lines = [f"{leaves} {len(result.leaves())} 项：" + "，".join(parts)]
     stated = fmt_points(result.stated_total) if result.stated_total is not None else "未填"
     total = f"自评得分合计 {fmt_points(result.self_total)}（单位填报总分 {stated}）"
     if result.has_adjustments:
@@ -107,5 +115,5 @@ def print_score(console: Console, result: ScoreResult, *, file: str, levels: lis
     if result.illustrative:
         console.print(Text("注意：本文件为示意数据，不是真实单位的填报。", style="yellow"))
     console.print(score_table(result, levels))
-    for line in summary_lines(result, grade):
+    for line in summary_lines(result, grade, leaf_label(result, levels)):
         console.print(Text(line))
