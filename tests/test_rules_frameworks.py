@@ -99,3 +99,14 @@ def test_project_2020_text_output(tmp_path: Path) -> None:
     text = console.export_text()
     golden = GOLDEN / "score-project-2020.txt"
     assert text == golden.read_text(encoding="utf-8"), "golden differs; inspect and regenerate deliberately"
+
+
+def test_score_refuses_a_row_above_its_weight(tmp_path: Path) -> None:
+    text = (ROOT / "examples/project-2020.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "project.yaml"
+    bad.write_text(text.replace("unit: 公里, score: 15}", "unit: 公里, score: 16}")
+                   .replace("rubric: ../rubrics/", f"rubric: {ROOT}/rubrics/"), encoding="utf-8")
+    out = runner.invoke(app, ["score", str(bad)])
+    assert out.exit_code == 2
+    assert f"{bad}:23:108:" in out.stderr
+    assert "road_km（提质改造农村公路里程）的自评得分 16 超出分值范围 [0, 15]" in out.stderr
