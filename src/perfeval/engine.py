@@ -261,7 +261,7 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
         deviation = value - rule.threshold if rule.direction == "above" else rule.threshold - value
         if deviation <= 0:
             return Outcome(score=weight, low=weight, high=weight, measure=value,
-                           note=f"{shown}，未{'超过' if rule.direction == 'above' else '低于'}"
+                           note=f"{shown}，未{'超过' if rule.direction == 'above' else '低于'} "
                                 f"{_fmt_measure(rule.measure, rule.threshold)}，计满分")
         steps = deviation / rule.per
         if rule.partial == "whole_steps":
@@ -556,11 +556,16 @@ def _penalty(adj: Penalty, ctx: _Context) -> AdjustmentResult:
     hits: list[str] = []
     names: list[str] = []
     missing: list[str] = []
+    missing_labels: list[str] = []
     for row_id, env, row_name in envs:
         try:
             holds = cond.evaluate(env)
         except fx.MissingFacts as exc:
-            missing.extend(f"{row_id}.{m}" if row_id and m in _ROW_FACT_LABELS else m for m in exc.names)
+            for m in exc.names:
+                is_row_value = row_id is not None and m in _ROW_FACT_LABELS
+                missing.append(f"{row_id}.{m}" if is_row_value else m)
+                missing_labels.append(f"{row_name}的{_ROW_FACT_LABELS[m]}" if is_row_value
+                                      else _fact_label(m, ctx.catalogue))
             continue
         except fx.EvaluationError as exc:
             base.applies, base.note = None, f"{adj.name}：条件无法计算：{exc.message}"
@@ -573,7 +578,7 @@ def _penalty(adj: Penalty, ctx: _Context) -> AdjustmentResult:
             names.append(row_name)
     if missing:
         base.applies, base.missing = None, tuple(dict.fromkeys(missing))
-        base.note = f"{adj.name}：缺少数据，无法判断（{'、'.join(base.missing)}）"
+        base.note = f"{adj.name}：缺少数据，无法判断（缺少：{'、'.join(dict.fromkeys(missing_labels))}）"
         return base
     if not hits:
         base.note = f"{adj.name}：无"
@@ -593,7 +598,8 @@ def _cap(adj: Cap, ctx: _Context) -> AdjustmentResult:
     measured = _measure(adj.measure, ctx.facts)
     if isinstance(measured, Outcome):
         base.applies, base.missing = None, measured.missing
-        base.note = measured.error or ("缺少：" + "、".join(_fact_label(m, ctx.catalogue) for m in measured.missing))
+        base.note = f"{adj.name}：" + (measured.error or (
+            "缺少数据，无法判断（缺少：" + "、".join(_fact_label(m, ctx.catalogue) for m in measured.missing) + "）"))
         return base
     assert measured is not None
     base.measure = measured

@@ -15,6 +15,7 @@ indicator has a self-score within [0, 分值] (checklist items, element lists, �
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -274,8 +275,6 @@ class _RubricChecker:
         for name in parsed.names:
             if name in self.catalogue or name in extra:
                 continue
-            import difflib
-
             guess = difflib.get_close_matches(name, [*self.catalogue, *extra], n=1)
             hint = f"是否想写 {guess[0]!r}（{self.catalogue[guess[0]].label if guess[0] in self.catalogue else guess[0]}）？" \
                 if guess else "请用事实目录中的名称，或在评分表的 facts: 中声明"
