@@ -222,3 +222,14 @@ def test_interval_problems(bands: list[str], domain: str, problems: list[str]) -
     assert len(messages) == len(problems), messages
     for m, want in zip(messages, problems):
         assert want in m
+
+
+def test_node_ids_map_to_their_place_in_the_rubric() -> None:
+    from perfeval.load import load_rubric
+    from perfeval.validate import node_paths
+
+    rubric, source = load_rubric(ROOT / "rubrics/taojiang-2019.yaml")
+    paths = node_paths(rubric)
+    assert paths["budget_completion_rate"] == ("indicators", 1, "children", 0, "children", 0)
+    assert source.locate(paths["budget_completion_rate"] + ("id",)) == Location(source.file, 105, 17)
+    assert len(paths) == sum(1 for _ in rubric.walk())
