@@ -448,7 +448,16 @@ def _kind_of(data: Any) -> str | None:
 
 
 def validate_path(path: Path | str) -> FileResult:
-    """Validate one file, rubric or department (told apart by its ``format:`` key)."""
+    """Validate one file, rubric or department (told apart by its ``format:`` key).
+
+    Problems come in file order (this file first, then its rubric's, if any)."""
+    result = _validate_path(Path(path))
+    here = result.file
+    result.problems.sort(key=lambda p: (p.location.file != here, p.location.line or 0, p.location.col or 0))
+    return result
+
+
+def _validate_path(path: Path) -> FileResult:
     from perfeval.load import WORKBOOK_SUFFIXES, load_rubric, parse_department, problems_from_validation, \
         resolve_rubric_path
     from perfeval.yamlsource import load_file
