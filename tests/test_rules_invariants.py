@@ -97,3 +97,16 @@ def test_shipped_examples_keep_the_invariants():
         if result.self_total is not None:
             assert result.self_total == sum(n.self_score for n in result.nodes)
             assert result.self_total_adjusted is None or result.self_total_adjusted <= result.self_total
+
+
+@settings(max_examples=100, deadline=None)
+@given(weight=points, band_points=st.lists(points, min_size=4, max_size=4), value=ratios)
+def test_bands_stay_within_the_weight_even_when_a_band_is_too_generous(weight, band_points, value):
+    ranges = ["(-inf, 0)", "[0, 0.5)", "[0.5, 1]", "(1, inf)"]
+    node = Node.model_validate({
+        "id": "x", "name": "分档", "weight": weight, "content": "c",
+        "rule": {"kind": "bands", "measure": {"name": "m", "formula": "v"},
+                 "bands": [{"range": r, "points": p} for r, p in zip(ranges, band_points)]},
+    })
+    o = evaluate_rule(node, {"v": value})
+    assert o.score is not None and 0 <= o.score <= weight

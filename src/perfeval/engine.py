@@ -235,8 +235,9 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
     if isinstance(rule, Bands):
         for band in rule.bands:
             if value in band.interval:
-                return Outcome(score=band.points, low=band.points, high=band.points, measure=value,
-                               note=f"{shown}，落在 {band.range} 档，得 {fmt_points(band.points)} 分")
+                points = min(band.points, weight)  # a leaf never leaves [0, 分值] (validate reports such a band)
+                return Outcome(score=points, low=points, high=points, measure=value,
+                               note=f"{shown}，落在 {band.range} 档，得 {fmt_points(points)} 分")
         return Outcome(measure=value, error=f"{shown} 不在任何分档内；评分表的分档没有覆盖这个值")
 
     if isinstance(rule, FullMarksIf):
@@ -272,7 +273,7 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
                                     f"{_fmt_measure(rule.measure, rule.threshold)} 不足一档"
                                     f"（每档 {_fmt_measure(rule.measure, rule.per)}，只按整档扣分），计满分")
         deducted = steps * rule.points
-        score = round_points(max(rule.floor, weight - deducted))
+        score = round_points(min(weight, max(rule.floor, weight - deducted)))
         return Outcome(
             score=score, low=score, high=score, measure=value,
             note=(f"{shown}，{'超过' if rule.direction == 'above' else '低于'} "
