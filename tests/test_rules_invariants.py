@@ -106,7 +106,7 @@ def test_bands_stay_within_the_weight_even_when_a_band_is_too_generous(weight, b
     node = Node.model_validate({
         "id": "x", "name": "分档", "weight": weight, "content": "c",
         "rule": {"kind": "bands", "measure": {"name": "m", "formula": "v"},
-                 "bands": [{"range": r, "points": p} for r, p in zip(ranges, band_points)]},
+                 "bands": [{"range": r, "points": p} for r, p in zip(ranges, band_points, strict=True)]},
     })
     o = evaluate_rule(node, {"v": value})
     assert o.score is not None and 0 <= o.score <= weight

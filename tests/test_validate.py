@@ -44,7 +44,7 @@ def _assert_problems(result, case: dict, path: Path) -> None:
     want = case["expect"]
     shown = "\n".join(f"  {c} {line}:{col} {m}" for c, line, col, m in got)
     assert len(got) == len(want), f"expected {len(want)} problems, got:\n{shown}"
-    for (code, line, col, message), w in zip(got, want):
+    for (code, line, col, message), w in zip(got, want, strict=True):
         assert code == w["code"], shown
         assert line == w["line"], shown
         if "col" in w:
@@ -220,7 +220,7 @@ def test_interval_problems(bands: list[str], domain: str, problems: list[str]) -
     found = interval_problems([parse_interval(b) for b in bands], parse_interval(domain))
     messages = [m for _, m in found]
     assert len(messages) == len(problems), messages
-    for m, want in zip(messages, problems):
+    for m, want in zip(messages, problems, strict=True):
         assert want in m
 
 
