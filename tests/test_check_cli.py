@@ -261,11 +261,11 @@ def test_help_does_not_import_the_audit():
 
 
 def test_every_format_has_a_reporter_and_the_cli_offers_exactly_those():
-    from perfeval.cli import CheckFormatOption
+    from perfeval.cli import ReportFormat
     from perfeval.commands.check import REPORTERS, CheckFormat
 
     assert set(REPORTERS) == set(CheckFormat)
-    assert [f.value for f in CheckFormatOption] == [f.value for f in CheckFormat]
+    assert [f.value for f in ReportFormat] == [f.value for f in CheckFormat]
 
 
 def test_every_finding_code_is_documented():

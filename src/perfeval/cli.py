@@ -79,7 +79,7 @@ def score(
     raise typer.Exit(run(department, rubric, format.value))
 
 
-class CheckFormatOption(str, Enum):
+class ReportFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
@@ -90,9 +90,9 @@ def check(
     departments: Annotated[list[Path], typer.Argument(
         help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT")],
     rubric: RubricOption = None,
-    format: Annotated[CheckFormatOption, typer.Option(
+    format: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@1）、github（GitHub Actions 注释）")
-    ] = CheckFormatOption.text,
+    ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
     table: Annotated[Optional[bool], typer.Option(
@@ -102,6 +102,34 @@ def check(
     from perfeval.commands.check import run
 
     raise typer.Exit(run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table))
+
+
+class SchemaName(str, Enum):
+    rubric = "rubric"
+    department = "department"
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False)],
+    format: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", help="输出格式：text（file:line:col: 说明）、json、github（GitHub Actions 注释）；"
+                               "默认 text，在 GitHub Actions 中为 github")] = None,
+) -> None:
+    """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。退出码 0 有效，1 有问题，2 无法读取。"""
+    from perfeval.commands.validate import run
+
+    raise typer.Exit(run(files, format.value if format else None))
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="rubric（评分表）或 department（部门文件）", show_default=False)],
+) -> None:
+    """输出评分表或部门文件的 JSON Schema（供编辑器校验与补全）。"""
+    from perfeval.commands.schema import run
+
+    raise typer.Exit(run(name.value))
 
 
 def main() -> None:

@@ -130,6 +130,7 @@ class IndicatorScore(_Model):
     items: dict[str, Score] | None = Field(None, title="评分要点得分（按要点 id）")
     reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
     note: str | None = Field(None, title="说明或佐证")
+    present: list[str] | None = Field(None, title="具备的要素（要素计分指标，按要素 id）")
 
 
 def _score_entry(value: Any) -> Any:
@@ -147,6 +148,33 @@ class SelfAssessment(_Model):
     total: Score | None = Field(None, title="自评总分（单位填报）")
     subtotals: dict[str, Score] = Field(default_factory=dict, title="单位填报的各级小计（按指标 id）")
     scores: dict[str, ScoreEntry] = Field(default_factory=dict, title="各指标自评得分（按指标 id）")
+    chosen: dict[str, str] = Field(
+        default_factory=dict, title="二者择其一：所选用的指标（备选组 id → 所选指标 id）"
+    )
+    not_applicable: list[str] = Field(default_factory=list, title="不适用的可选项（指标 id）")
+
+
+class DepartmentIndicator(_Model):
+    """部门特性指标的一行：部门自行设置的指标、分值、年度指标值与实际完成值。"""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(title="指标 id（小写英文）")
+    name: str = Field(min_length=1, title="指标名称")
+    category: str | None = Field(None, title="类别，如 数量指标、质量指标、时效指标、成本指标")
+    weight: Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)] = Field(title="分值")
+    kind: Literal["quantitative", "qualitative"] = Field("quantitative", title="定量（quantitative）或定性（qualitative）")
+    better: Literal["higher", "lower"] = Field(
+        "higher", title="higher：完成值越大越好（≥ 指标值为完成）；lower：越小越好（如成本，≤ 指标值为完成）"
+    )
+    target: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
+        None, title="年度指标值"
+    )
+    actual: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
+        None, title="实际完成值"
+    )
+    unit: str | None = Field(None, title="计量单位；百分比指标写 %，指标值写作 98%")
+    score: Score | None = Field(None, title="自评得分")
+    reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
+    note: str | None = Field(None, title="说明或佐证（如 偏差原因）")
 
 
 class Department(_Model):
@@ -165,5 +193,8 @@ class Department(_Model):
     sangong: Sangong = Field(default_factory=Sangong, title="“三公”经费")
     facts: dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]] = Field(
         default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）"
+    )
+    department_indicators: dict[str, list[DepartmentIndicator]] = Field(
+        default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
     )
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from perfeval.department import Department
 from perfeval.facts import catalogue_for
 from perfeval.problems import InputError, Location, Problem
-from perfeval.rubric import Checklist, Rubric
+from perfeval.rubric import Checklist, Elements, Rubric
 from perfeval.yamlsource import SourceMap, load_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -271,6 +271,7 @@ def cross_check(rubric: Rubric, dept: Department, source: SourceMap) -> list[Pro
                 "unknown-subtotal",
                 f"subtotals 中的 {sid!r} 不是评分表的上级指标；小计只能按一级、二级指标填写",
                 source.locate(("self_assessment", "subtotals", sid), key=True)))
+    problems.extend(_cross_check_shapes(rubric, dept, source))
     catalogue = catalogue_for(rubric.facts)
     reported = [n for n, info in catalogue.items() if info.reported]
     for name in dept.facts:
@@ -285,6 +286,66 @@ def cross_check(rubric: Rubric, dept: Department, source: SourceMap) -> list[Pro
                 "derived-fact",
                 f"{name}（{info.label}）由基础数据表计算得出，不能在 facts 中填写；请填写基础数据表的对应栏目",
                 source.locate(where, key=True)))
+    return problems
+
+
+def _cross_check_shapes(rubric: Rubric, dept: Department, source: SourceMap) -> list[Problem]:
+    """要素、二者择其一、可选项、部门特性指标: the department's entries against the rubric's shapes."""
+    problems: list[Problem] = []
+    nodes = {n.id: n for n, _ in rubric.walk()}
+    for sid, entry in dept.self_assessment.scores.items():
+        node = nodes.get(sid)
+        if node is None or entry.present is None:
+            continue
+        where = ("self_assessment", "scores", sid, "present")
+        if not isinstance(node.rule, Elements):
+            problems.append(Problem("present-not-elements",
+                                    f"{sid}（{node.name}）不是要素计分指标，不能填写 present（具备的要素）",
+                                    source.locate(where, key=True)))
+            continue
+        known = [i.id for i in node.rule.items]
+        for k, eid in enumerate(entry.present):
+            if eid not in known:
+                guess = difflib.get_close_matches(eid, known, n=1)
+                hint = f"是否想写 {guess[0]!r}？" if guess else f"可用：{', '.join(known)}"
+                problems.append(Problem("unknown-element", f"{sid}（{node.name}）没有要素 {eid!r}；{hint}",
+                                        source.locate(where + (k,))))
+    for gid, cid in dept.self_assessment.chosen.items():
+        where = ("self_assessment", "chosen", gid)
+        group = nodes.get(gid)
+        if group is None or group.choose_one is None:
+            groups = [n.id for n in nodes.values() if n.choose_one is not None]
+            hint = f"可用：{', '.join(groups)}" if groups else "本评分表没有二者择其一的指标"
+            problems.append(Problem("unknown-choice-group", f"{gid!r} 不是二者择其一的指标组；{hint}",
+                                    source.locate(where, key=True)))
+        elif cid not in {c.id for c in group.children}:
+            options = "、".join(f"{c.id}（{c.name}）" for c in group.children)
+            problems.append(Problem("unknown-choice",
+                                    f"{gid}（{group.name}）{group.choose_one.text}，可选：{options}；没有 {cid!r}",
+                                    source.locate(where)))
+    for k, nid in enumerate(dept.self_assessment.not_applicable):
+        node = nodes.get(nid)
+        if node is None or node.optional is None:
+            what = f"{nid}（{node.name}）不是可选项" if node else f"评分表中没有指标 {nid!r}"
+            problems.append(Problem("not-optional", f"{what}，不能申报不适用（not_applicable）",
+                                    source.locate(("self_assessment", "not_applicable", k))))
+    seen: dict[str, tuple] = {}
+    for nid, rows in dept.department_indicators.items():
+        node = nodes.get(nid)
+        where = ("department_indicators", nid)
+        if node is None or node.department_rows is None:
+            targets = [n.id for n in rubric.row_nodes()]
+            hint = f"可用：{', '.join(targets)}" if targets else "本评分表没有部门特性指标"
+            problems.append(Problem("unknown-row-node", f"{nid!r} 不是部门特性指标节点；{hint}",
+                                    source.locate(where, key=True)))
+            continue
+        for i, row in enumerate(rows):
+            if row.id in nodes or row.id in seen:
+                problems.append(Problem(
+                    "duplicate-row-id",
+                    f"部门特性指标 {row.id}（{row.name}）的 id 与{'评分表指标' if row.id in nodes else '另一行'}重复；请换一个 id",
+                    source.locate(where + (i, "id"))))
+            seen[row.id] = where + (i,)
     return problems
 
 

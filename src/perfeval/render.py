@@ -18,6 +18,7 @@ STATUS_STYLE = {
     Status.UNVERIFIABLE: "magenta",
     Status.JUDGED: "cyan",
     Status.NOT_SCORED: "bold yellow",
+    Status.NOT_APPLICABLE: "dim",
 }
 
 
@@ -27,6 +28,8 @@ def recomputed_cell(n: NodeResult) -> str:
         return fmt_points(n.score)
     if not n.is_leaf:
         return ""
+    if n.status is Status.NOT_APPLICABLE:
+        return "—"
     if n.low is None:
         return "缺数据"
     if n.status is Status.JUDGED or n.rule_kind in ("judged", "checklist"):
@@ -58,7 +61,8 @@ def score_table(result: ScoreResult, levels: list[str], *, audited: bool = False
         cells = [
             Text(indent + n.name, style=style),
             fmt_points(n.weight),
-            fmt_points(n.self_score) if n.self_score is not None else ("未填" if n.is_leaf else "—"),
+            fmt_points(n.self_score) if n.self_score is not None
+            else ("未填" if n.is_leaf and n.applicable else "—"),
             recomputed_cell(n),
         ]
         if audited:
@@ -75,14 +79,29 @@ def score_table(result: ScoreResult, levels: list[str], *, audited: bool = False
     return table
 
 
-def summary_lines(result: ScoreResult, grade: str | None) -> list[str]:
+def leaf_label(result: ScoreResult, levels: list[str]) -> str:
+    """What the table calls its leaves: the level name when every leaf sits at one depth."""
+    depths = {n.depth for n in result.leaves()}
+    if len(depths) == 1 and (d := depths.pop()) <= len(levels):
+        return levels[d - 1]
+    return "末级指标"
+
+
+def summary_lines(result: ScoreResult, grade: str | None, leaves: str = "三级指标") -> list[str]:
     counts: dict[Status, int] = {}
     for n in result.leaves():
         counts[n.status] = counts.get(n.status, 0) + 1  # type: ignore[index]
     parts = [f"{s.label} {counts[s]} 项" for s in Status if counts.get(s)]
-    lines = [f"三级指标 {len(result.leaves())} 项：" + "，".join(parts)]
+    lines = [f"{leaves} {len(result.leaves())} 项：" + "，".join(parts)]
     stated = fmt_points(result.stated_total) if result.stated_total is not None else "未填"
     total = f"自评得分合计 {fmt_points(result.self_total)}（单位填报总分 {stated}）"
+    if result.has_adjustments:
+        lines.append(total)
+        for a in result.adjustments:
+            lines.append(f"总分调整·{a.note}")
+        total = f"调整后自评得分 {fmt_points(result.self_total_adjusted)}"
+        if result.recomputed_total is not None:
+            total += f"，调整后核算得分 {fmt_points(result.recomputed_total_adjusted)}"
     if grade:
         total += f"，等级：{grade}"
     lines.append(total)
@@ -96,5 +115,5 @@ def print_score(console: Console, result: ScoreResult, *, file: str, levels: lis
     if result.illustrative:
         console.print(Text("注意：本文件为示意数据，不是真实单位的填报。", style="yellow"))
     console.print(score_table(result, levels))
-    for line in summary_lines(result, grade):
+    for line in summary_lines(result, grade, leaf_label(result, levels)):
         console.print(Text(line))

@@ -10,7 +10,7 @@ from collections import Counter
 
 from perfeval import __version__
 from perfeval.decimals import plain
-from perfeval.engine import NodeResult, ScoreResult, Status
+from perfeval.engine import AdjustmentResult, NodeResult, ScoreResult, Status
 
 SCORE_FORMAT = "perfeval/score@1"
 
@@ -42,6 +42,9 @@ def node_dict(n: NodeResult) -> dict:
         d["audited_basis"] = n.audited_basis
         d["reviewed"] = plain(n.reviewed)
         d["self_note"] = n.self_note
+        if n.target is not None or n.actual is not None or n.rule_kind == "department_row":
+            d["target"] = plain(n.target)
+            d["actual"] = plain(n.actual)
         if n.items:
             d["items"] = [
                 {"id": i.id, "text": i.text, "points": plain(i.points), "self_score": plain(i.self_score),
@@ -57,7 +60,35 @@ def status_counts(result: ScoreResult) -> dict[str, int]:
     return {s.value: counts.get(s, 0) for s in Status}
 
 
+def adjustment_dict(a: AdjustmentResult) -> dict:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "kind": a.kind,
+        "text": a.text,
+        "applies": a.applies,
+        "points": plain(a.points),
+        "cap": plain(a.cap),
+        "measure": None if a.measure_name is None else {"name": a.measure_name, "value": plain(a.measure)},
+        "rows": list(a.rows),
+        "missing_facts": list(a.missing),
+        "note": a.note,
+    }
+
+
 def score_dict(result: ScoreResult, *, file: str, rubric_file: str, grade: str | None) -> dict:
+    doc = _score_dict(result, file=file, rubric_file=rubric_file, grade=grade)
+    if result.has_adjustments:  # present when the rubric declares penalties or caps on the total
+        doc["adjustments"] = [adjustment_dict(a) for a in result.adjustments]
+        doc["adjusted"] = {
+            "self_score": plain(result.self_total_adjusted),
+            "score": plain(result.recomputed_total_adjusted),
+            "audited_score": plain(result.audited_total_adjusted),
+        }
+    return doc
+
+
+def _score_dict(result: ScoreResult, *, file: str, rubric_file: str, grade: str | None) -> dict:
     return {
         "format": SCORE_FORMAT,
         "tool": {"name": "perfeval", "version": __version__},

@@ -50,6 +50,16 @@ class Measure(_Model):
     name: str = Field(description="指标值的名称，如 在职人员控制率")
     formula: Formula
     format: Literal["percent", "number", "amount"] = Field("percent", description="显示方式：百分比、数值或金额")
+    range: str | None = Field(
+        None, description="指标值可能的取值区间，如 '[-1, inf)'（变动率可为负）；不写时按 [0, inf) 核对分档是否全覆盖"
+    )
+
+    @field_validator("range")
+    @classmethod
+    def _valid_range(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_interval(v)
+        return v
 
     @cached_property
     def parsed(self) -> _formula.Formula:
@@ -137,10 +147,54 @@ class Deduction(_Model):
     floor: Points = Field(Decimal(0), description="最低得分（扣完为止即 0）")
 
 
+class Element(_Model):
+    """One element of an element-count rule, e.g. ①招待标准."""
+
+    id: NodeId
+    text: str = Field(min_length=1, description="要素原文，如 ①招待标准")
+
+
+class Elements(_Model):
+    """要素计分（①②③ 各1分，每少一项扣1分）: the department states which elements it has;
+    the score is the weight less ``points_each`` for every missing element, never below 0."""
+
+    kind: Literal["elements"]
+    items: list[Element] = Field(min_length=1)
+    points_each: Points = Field(description="每项分值，即每少一项所扣的分")
+
+
 Rule = Annotated[
-    Union[Checklist, Proportional, Bands, FullMarksIf, Judged, Deduction],
+    Union[Checklist, Proportional, Bands, FullMarksIf, Judged, Deduction, Elements],
     Field(discriminator="kind"),
 ]
+
+
+class OptionalIndicator(_Model):
+    """可选项: the department may declare the indicator not applicable (无此类项目的计满分)."""
+
+    when_not_applicable: Literal["full_marks", "zero"] = Field(
+        description="不适用时的得分：full_marks 计满分；zero 计 0 分"
+    )
+    text: str = Field(min_length=1, description="原文，如 无此类项目的计满分")
+
+
+class ChooseOne(_Model):
+    """二者择其一: the children are alternatives; the department reports exactly one of them,
+    and each alternative carries the parent's whole weight."""
+
+    text: str = Field(min_length=1, description="原文，如 结转结余率、结转结余变动率二者择其一")
+
+
+class DepartmentRows(_Model):
+    """部门特性指标: rows each department defines itself (name, weight, 年度指标值, 实际完成值),
+    sharing this node's fixed weight."""
+
+    text: str = Field(min_length=1, description="原文，如 部门特性指标，由部门结合职责自行设置")
+    scoring: Literal["completion", "judged"] = Field(
+        description="completion：定量指标按 实际完成值 ÷ 年度指标值 计分（满分为止），定性指标酌情评分；"
+                    "judged：各行均由评价人酌情评分"
+    )
+    min_rows: int = Field(1, ge=1, description="至少几行")
 
 
 class Node(_Model):
@@ -153,19 +207,31 @@ class Node(_Model):
     description: str | None = Field(None, description="指标说明（原文，含公式与评分规则）")
     note: str | None = Field(None, description="编者说明（如表格提取中的问题与处理）")
     rule: Rule | None = None
+    optional: OptionalIndicator | None = Field(None, description="可选项：不适用时如何计分")
+    choose_one: ChooseOne | None = Field(None, description="二者择其一：下级指标为备选项，部门只填报其一")
+    department_rows: DepartmentRows | None = Field(None, description="部门特性指标：下级指标由部门文件给出")
     children: list["Node"] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _leaf_or_parent(self) -> "Node":
+        who = f"{self.id}（{self.name}）"
+        if self.department_rows is not None:
+            if self.children or self.rule is not None or self.choose_one is not None:
+                raise ValueError(f"{who}是部门特性指标（department_rows），其下级由部门填写；不能再有 children、rule 或 choose_one")
+            return self
         if self.children and self.rule is not None:
-            raise ValueError(f"{self.id}（{self.name}）有下级指标，不能再有评分规则")
+            raise ValueError(f"{who}有下级指标，不能再有评分规则")
         if not self.children and self.rule is None:
-            raise ValueError(f"{self.id}（{self.name}）是末级指标，需要评分规则 rule")
+            raise ValueError(f"{who}是末级指标，需要评分规则 rule")
+        if self.choose_one is not None and len(self.children) < 2:
+            raise ValueError(f"{who}为二者择其一（choose_one），至少需要两个下级指标")
+        if self.optional is not None and self.children:
+            raise ValueError(f"{who}：可选项（optional）只用于末级指标")
         return self
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        return not self.children and self.department_rows is None
 
 
 class FactDecl(_Model):
@@ -192,14 +258,67 @@ class Grade(_Model):
         return parse_interval(self.range)
 
 
+class Penalty(_Model):
+    """A fixed penalty on a condition, taken off the total (完成值超过年初指标值30%及以上，减2分).
+
+    Without ``rows_of`` the condition is over facts and the penalty applies once. With
+    ``rows_of`` it is checked for every department row under those nodes, where ``target``
+    (年度指标值) and ``actual`` (实际完成值) name the row's values; each matching row costs
+    ``points``."""
+
+    kind: Literal["penalty"]
+    id: NodeId
+    name: str = Field(min_length=1, description="名称，如 指标偏离")
+    text: str = Field(min_length=1, description="原文")
+    condition: Formula = Field(description="扣分条件，如 actual >= target * 1.3")
+    points: Points = Field(gt=0, description="每次所扣分数")
+    rows_of: list[NodeId] = Field(default_factory=list, description="逐行检查这些部门特性指标节点下的各行")
+
+
+class CapBand(_Model):
+    """One band of a cap: where the measure falls in ``range`` the total may not exceed ``max``."""
+
+    range: str = Field(description="区间，如 '[0.7, 0.8)'")
+    max: Points | None = Field(None, description="总分上限；不写表示不设上限")
+
+    @field_validator("range")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+    @cached_property
+    def interval(self) -> "Interval":
+        return parse_interval(self.range)
+
+
+class Cap(_Model):
+    """A cap on the total by another measure (执行率70%至80%的，自评不超过89分 …)."""
+
+    kind: Literal["cap"]
+    id: NodeId
+    name: str = Field(min_length=1, description="名称，如 执行率封顶")
+    text: str = Field(min_length=1, description="原文")
+    measure: Measure
+    caps: list[CapBand] = Field(min_length=1)
+
+
+Adjustment = Annotated[Union[Penalty, Cap], Field(discriminator="kind")]
+
+
 class Rubric(_Model):
     format: Literal["perfeval/rubric@1"] = Field(RUBRIC_FORMAT, description="文件格式及版本")
     id: NodeId
-    name: str = Field(description="评分表名称，按原文")
+    name: str = Field(min_length=1, description="评分表名称，按原文")
+    source: str | None = Field(None, description="来源（文件号、印发单位、所据资料）")
+    note: str | None = Field(None, description="编者说明（哪些内容逐字录入，哪些为编者补全）")
     total: Points = Field(Decimal(100), description="总分")
     levels: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     facts: dict[str, FactDecl] = Field(default_factory=dict, description="本评分表新增的事实（内置目录之外）")
     grades: list[Grade] = Field(default_factory=list, description="总分等级")
+    adjustments: list[Adjustment] = Field(
+        default_factory=list, description="总分调整：扣分（penalty）与封顶（cap），在各指标得分之外单列"
+    )
     indicators: list[Node] = Field(min_length=1)
 
     def walk(self):
@@ -217,6 +336,10 @@ class Rubric(_Model):
 
     def leaves(self) -> list[Node]:
         return [n for n, _ in self.walk() if n.is_leaf]
+
+    def row_nodes(self) -> list[Node]:
+        """Nodes whose rows the department defines (部门特性指标)."""
+        return [n for n, _ in self.walk() if n.department_rows is not None]
 
 
 # --- intervals ---------------------------------------------------------------------------

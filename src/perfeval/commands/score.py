@@ -17,7 +17,7 @@ def out_of_range_problems(loaded, result) -> list[Problem]:
     for n in result.leaves():
         if n.status is not Status.OUT_OF_RANGE:
             continue
-        where = ("self_assessment", "scores", n.id)
+        where = n.source_path or ("self_assessment", "scores", n.id)
         bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
         if bad_items:
             for i in bad_items:
@@ -48,7 +48,7 @@ def run(department: Path, rubric: Path | None, fmt: str) -> int:
             raise InputError(problems)
     except InputError as err:
         return report_input_error(err)
-    grade = loaded.rubric.grade_of(result.self_total)
+    grade = loaded.rubric.grade_of(result.self_total_adjusted)  # after penalties and caps, where any
     if fmt == "json":
         from perfeval.report import score_dict
 
