@@ -209,6 +209,14 @@ def _total_findings(result: ScoreResult) -> list[Finding]:
                         f"自评总分 {_pts(stated)} 无法与各指标得分核对：" + "、".join(missing)
                         + f"未填自评得分（已填各项之和 {_pts(partial)}）",
                         where, amounts={"stated": stated, "partial_sum": partial})]
+    if result.has_adjustments and result.self_total_adjusted is not None:
+        final = result.self_total_adjusted  # after the rubric's penalties and caps on the total
+        if stated != final:
+            return [Finding("total-mismatch", ERROR,
+                            f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 经总分扣减、封顶后的 "
+                            f"{_pts(final)} 不符，相差 {_pts(abs(stated - final))} 分",
+                            where, amounts={"stated": stated, "expected": final, "difference": stated - final})]
+        return []
     if stated != summed:
         return [Finding("total-mismatch", ERROR,
                         f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 不符，"

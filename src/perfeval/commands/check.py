@@ -105,6 +105,15 @@ class FileReport:
     audited_total: Decimal | None = None
     audited_grade: str | None = None
     indicators: list[IndicatorRow] = field(default_factory=list)
+    # penalties and caps on the total (扣分、封顶), when the rubric declares any
+    adjustment_notes: tuple[str, ...] = ()
+    self_total_adjusted: Decimal | None = None
+    audited_total_adjusted: Decimal | None = None
+
+    @property
+    def final_audited(self) -> Decimal | None:
+        """The audited total after penalties and caps: what the department ends up with."""
+        return self.audited_total_adjusted if self.adjustment_notes else self.audited_total
 
     @property
     def errors(self) -> int:
@@ -122,7 +131,7 @@ class FileReport:
         return ExitCode.OK
 
     def summary(self, index: int, strict: bool = False) -> SummaryRow:
-        return SummaryRow(index, self.file, self.unit, self.stated_total, self.self_total, self.audited_total,
+        return SummaryRow(index, self.file, self.unit, self.stated_total, self.self_total, self.final_audited,
                           self.errors, self.warnings, int(self.exit_code(strict)), self.readable)
 
     def leaves(self) -> list[IndicatorRow]:
@@ -167,7 +176,10 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
     return FileReport(
         file, findings, True, dept.unit, dept.year, dept.illustrative, rubric.id, rubric.name,
         os.path.normpath(loaded.rubric_path), result.total_weight, result.stated_total, result.self_total,
-        result.recomputed_total, result.audited_total, rubric.grade_of(result.audited_total), rows)
+        result.recomputed_total, result.audited_total,
+        rubric.grade_of(result.audited_total_adjusted if result.has_adjustments else result.audited_total), rows,
+        tuple(a.note for a in result.adjustments) if result.has_adjustments else (),
+        result.self_total_adjusted, result.audited_total_adjusted)
 
 
 def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterator[FileReport]:
@@ -257,6 +269,9 @@ def file_dict(report: FileReport, strict: bool = False) -> dict:
         "score": plain(report.recomputed_total),
         "audited_score": plain(report.audited_total),
         "audited_grade": report.audited_grade,
+        **({"adjusted": {"notes": list(report.adjustment_notes), "self_score": plain(report.self_total_adjusted),
+                         "audited_score": plain(report.audited_total_adjusted)}}
+           if report.adjustment_notes else {}),
         "counts": {"error": report.errors, "warning": report.warnings},
         "findings": [f.to_dict() for f in report.findings],
         "indicators": [indicator_dict(r) for r in report.indicators],
@@ -410,8 +425,14 @@ def totals_lines(report: FileReport) -> list[str]:
     leaves = report.leaves()
     stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
     grade = f"（{report.audited_grade}）" if report.audited_grade else ""
-    lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，"
-             f"审核得分 {_pts(report.audited_total)}{grade}"]
+    if report.adjustment_notes:
+        lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，审核得分之和 {_pts(report.audited_total)}"]
+        lines += [f"总分调整·{note}" for note in report.adjustment_notes]
+        lines.append(f"调整后自评得分 {_pts(report.self_total_adjusted)}，"
+                     f"调整后审核得分 {_pts(report.audited_total_adjusted)}{grade}")
+    else:
+        lines = [f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，"
+                 f"审核得分 {_pts(report.audited_total)}{grade}"]
     reviewed = [r.name for r in leaves if r.audited_basis == "reviewer"]
     if reviewed:
         lines.append(f"其中 {len(reviewed)} 项采用评审人员填写的审核得分：" + "、".join(reviewed))
