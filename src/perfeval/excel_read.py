@@ -23,7 +23,6 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.excel_layout import (
     BASIC_COLUMNS,
@@ -72,24 +71,52 @@ def _norm_label(value: Any) -> str:
     return re.sub(r"\s+", "", str(value)) if value is not None else ""
 
 
+@dataclass(slots=True)
+class Sheet:
+    """One worksheet's non-empty cells, read once (openpyxl read-only mode is fast but sequential)."""
+
+    title: str
+    cells: dict[tuple[int, int], Any]
+    formulas: set[tuple[int, int]]  # cells holding a formula
+    max_row: int = 0
+    max_column: int = 0
+
+    def value(self, row: int, col: int) -> Any:
+        return self.cells.get((row, col))
+
+
+def _grid(ws, formulas_ws) -> Sheet:
+    cells: dict[tuple[int, int], Any] = {}
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        for c, v in enumerate(row, start=1):
+            if v is not None and v != "":
+                cells[(r, c)] = v
+    formulas: set[tuple[int, int]] = set()
+    if formulas_ws is not None:
+        for r, row in enumerate(formulas_ws.iter_rows(values_only=True), start=1):
+            for c, v in enumerate(row, start=1):
+                if isinstance(v, str) and v.startswith("=") or (v is not None and not isinstance(
+                        v, (str, int, float, bool, datetime, date, time, Decimal))):
+                    formulas.add((r, c))
+    return Sheet(ws.title, cells, formulas, max((r for r, _ in cells), default=0),
+                 max((c for _, c in cells), default=0))
+
+
 class _Reader:
-    def __init__(self, file: str, values_wb, formulas_wb) -> None:
+    def __init__(self, file: str) -> None:
         self.file = file
-        self.values_wb = values_wb
-        self.formulas_wb = formulas_wb
         self.source = WorkbookSourceMap(file)
         self.problems: list[Problem] = []
 
     # --- cells ---------------------------------------------------------------------------
 
-    def ref(self, ws: Worksheet, row: int, col: int) -> str:
+    def ref(self, ws: Sheet, row: int, col: int) -> str:
         return f"{ws.title}!{get_column_letter(col)}{row}"
 
-    def raw(self, ws: Worksheet, row: int, col: int) -> Any:
-        value = ws.cell(row=row, column=col).value
+    def raw(self, ws: Sheet, row: int, col: int) -> Any:
+        value = ws.value(row, col)
         if value is None:
-            formula = self.formulas_wb[ws.title].cell(row=row, column=col)
-            if formula.data_type == "f":
+            if (row, col) in ws.formulas:
                 self.problem(ws, row, col, "formula-without-value",
                              "此单元格是公式，但文件中没有保存计算结果（生成它的程序没有计算公式）；"
                              "请用 Excel 或 WPS 打开后保存一次，或直接填写数值")
@@ -99,10 +126,10 @@ class _Reader:
                 return None
         return value
 
-    def problem(self, ws: Worksheet, row: int, col: int, code: str, message: str) -> None:
+    def problem(self, ws: Sheet, row: int, col: int, code: str, message: str) -> None:
         self.problems.append(Problem(code, message, Location(self.file, cell=self.ref(ws, row, col))))
 
-    def text(self, ws: Worksheet, row: int, col: int) -> str | None:
+    def text(self, ws: Sheet, row: int, col: int) -> str | None:
         value = self.raw(ws, row, col)
         if value is None:
             return None
@@ -116,7 +143,7 @@ class _Reader:
             return value.isoformat()
         return str(value)
 
-    def number(self, ws: Worksheet, row: int, col: int, what: str, *, percent_ok: bool = False) -> Any:
+    def number(self, ws: Sheet, row: int, col: int, what: str, *, percent_ok: bool = False) -> Any:
         value = self.raw(ws, row, col)
         if value is None:
             return None
@@ -136,17 +163,17 @@ class _Reader:
             return None
         return number
 
-    def put(self, path: Path_, ws: Worksheet, row: int, col: int, *, key_col: int | None = None) -> None:
+    def put(self, path: Path_, ws: Sheet, row: int, col: int, *, key_col: int | None = None) -> None:
         self.source.values.setdefault(path, self.ref(ws, row, col))
         if key_col is not None:
             self.source.keys.setdefault(path, self.ref(ws, row, key_col))
 
-    def rows(self, ws: Worksheet, start: int = 1):
+    def rows(self, ws: Sheet, start: int = 1):
         """Row numbers from ``start`` to the last row with content (stops after a long blank run)."""
         blank = 0
         width = ws.max_column or 1
         for r in range(start, (ws.max_row or 0) + 1):
-            if all(ws.cell(row=r, column=c).value in (None, "") for c in range(1, width + 1)):
+            if not any((r, c) in ws.cells for c in range(1, width + 1)):
                 blank += 1
                 if blank > MAX_BLANK_RUN:
                     return
@@ -154,10 +181,10 @@ class _Reader:
             blank = 0
             yield r
 
-    def find(self, ws: Worksheet, predicate, max_rows: int = 60) -> tuple[int, int] | None:
+    def find(self, ws: Sheet, predicate, max_rows: int = 60) -> tuple[int, int] | None:
         for r in range(1, min(ws.max_row or 0, max_rows) + 1):
             for c in range(1, (ws.max_column or 0) + 1):
-                if predicate(ws.cell(row=r, column=c).value):
+                if predicate(ws.value(r, c)):
                     return r, c
         return None
 
@@ -170,7 +197,7 @@ _SECTION_HEADERS = {"项目", "类型", "功能科目编码", "口径"}
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*$")
 
 
-def _read_info(rd: _Reader, ws: Worksheet, data: dict) -> None:
+def _read_info(rd: _Reader, ws: Sheet, data: dict) -> None:
     hit = rd.find(ws, lambda v: isinstance(v, str) and v.startswith("section:"), max_rows=10)
     key_col = hit[1] if hit else None
     section = "meta"
@@ -279,14 +306,14 @@ _BASIC_LABELS = {key: (sub or group) + "·" + label for group, sub, label, key i
 _STANDARD_NAME_COL = _BASIC_KEYS.index("projects.name") + 1
 
 
-def _basic_columns(rd: _Reader, ws: Worksheet) -> tuple[dict[int, str], int] | None:
+def _basic_columns(rd: _Reader, ws: Sheet) -> tuple[dict[int, str], int] | None:
     """Column → key, and the first data row. By the hidden key row, else by 附件1's column order."""
     hit = rd.find(ws, lambda v: v == "initial_budget.total", max_rows=20)
     if hit:
         r, _ = hit
         cols = {}
         for c in range(1, (ws.max_column or 0) + 1):
-            v = ws.cell(row=r, column=c).value
+            v = ws.value(r, c)
             if v in _BASIC_KEYS:
                 cols[c] = v
         return cols, r + 1
@@ -303,7 +330,7 @@ def _basic_columns(rd: _Reader, ws: Worksheet) -> tuple[dict[int, str], int] | N
     return cols, r + 1
 
 
-def _read_basic(rd: _Reader, ws: Worksheet, data: dict) -> None:
+def _read_basic(rd: _Reader, ws: Sheet, data: dict) -> None:
     found = _basic_columns(rd, ws)
     if found is None:
         rd.problems.append(Problem(
@@ -319,7 +346,7 @@ def _read_basic(rd: _Reader, ws: Worksheet, data: dict) -> None:
         lead = rd.text(ws, r, min(cols))
         if lead and (lead.startswith("注") or lead.replace(" ", "").startswith(("填报人", "单位负责人"))):
             break
-        filled = {c: key for c, key in cols.items() if ws.cell(row=r, column=c).value not in (None, "")}
+        filled = {c: key for c, key in cols.items() if ws.value(r, c) not in (None, "")}
         if not filled:
             continue
         project: dict = {}
@@ -369,7 +396,7 @@ def _read_basic(rd: _Reader, ws: Worksheet, data: dict) -> None:
 # --- 评分表 (附件2) ---------------------------------------------------------------------------
 
 
-def _read_scores(rd: _Reader, ws: Worksheet, data: dict) -> None:
+def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "自评得分", max_rows=20)
     if not hit:
         rd.problems.append(Problem("scores-header", "评分表：找不到“自评得分”表头；请使用 perfeval init 生成的模板",
@@ -378,7 +405,7 @@ def _read_scores(rd: _Reader, ws: Worksheet, data: dict) -> None:
     header, _ = hit
     col: dict[str, int] = {}
     for c in range(1, (ws.max_column or 0) + 1):
-        label = _norm_label(ws.cell(row=header, column=c).value)
+        label = _norm_label(ws.value(header, c))
         if label and label not in col:
             col[label] = c
     c_self, c_rev, c_note = col["自评得分"], col.get("审核得分"), col.get("说明")
@@ -403,7 +430,7 @@ def _read_scores(rd: _Reader, ws: Worksheet, data: dict) -> None:
         sid = rd.text(ws, r, c_id)
         iid = rd.text(ws, r, c_item) if c_item else None
         if not sid:
-            if any(c and ws.cell(row=r, column=c).value not in (None, "") for c in (c_self, c_rev)):
+            if any(c and ws.value(r, c) not in (None, "") for c in (c_self, c_rev)):
                 rd.problem(ws, r, c_self, "scores-row-without-id",
                            "此行填了得分，但没有指标标识（隐藏的“指标标识”列为空），无法确定属于哪个指标；"
                            "请不要在表中插入新行，复制时请整行复制")
@@ -478,12 +505,12 @@ def _read_scores(rd: _Reader, ws: Worksheet, data: dict) -> None:
 _FACT_BY_LABEL = {_norm_label(info.label): name for name, info in CATALOGUE.items() if info.reported}
 
 
-def _read_facts(rd: _Reader, ws: Worksheet, data: dict) -> None:
+def _read_facts(rd: _Reader, ws: Sheet, data: dict) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "数值", max_rows=20)
     if not hit:
         return
     header, c_value = hit
-    labels = {_norm_label(ws.cell(row=header, column=c).value): c for c in range(1, (ws.max_column or 0) + 1)}
+    labels = {_norm_label(ws.value(header, c)): c for c in range(1, (ws.max_column or 0) + 1)}
     c_label, c_key = labels.get("数据项", 1), labels.get("标识")
     facts: dict = {}
     for r in rd.rows(ws, header + 1):
@@ -493,7 +520,7 @@ def _read_facts(rd: _Reader, ws: Worksheet, data: dict) -> None:
         label = rd.text(ws, r, c_label)
         name = key or _FACT_BY_LABEL.get(_norm_label(label))
         if not name:
-            if ws.cell(row=r, column=c_value).value not in (None, ""):
+            if ws.value(r, c_value) not in (None, ""):
                 rd.problem(ws, r, c_label, "unknown-fact-row",
                            f"指标数据：不认识数据项 {label!r}；请使用模板中的数据项，不要新增行")
             continue
@@ -512,16 +539,25 @@ def _read_facts(rd: _Reader, ws: Worksheet, data: dict) -> None:
 # --- the workbook ---------------------------------------------------------------------------
 
 
-def _sheet(wb, name: str):
-    if name in wb.sheetnames:
-        return wb[name]
-    for title in wb.sheetnames:
+def _pick(sheets: dict[str, Sheet], name: str) -> Sheet | None:
+    if name in sheets:
+        return sheets[name]
+    for title, sheet in sheets.items():
         if name in title.replace(" ", ""):
-            return wb[title]
+            return sheet
     return None
 
 
-def _open(path: Path) -> tuple[Any, Any]:
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(content: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        return any(_FORMULA_TAG.search(zf.read(name)) for name in zf.namelist()
+                   if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _open(path: Path) -> dict[str, Sheet]:
     file = str(path)
     try:
         if path.is_dir():
@@ -543,28 +579,34 @@ def _open(path: Path) -> tuple[Any, Any]:
             "这是旧版 .xls 格式或加密的工作簿，perfeval 读不了；请在 Excel/WPS 中“另存为” .xlsx（不设密码）",
             Location(file))])
     try:
-        values = load_workbook(io.BytesIO(content), data_only=True)
-        formulas = load_workbook(io.BytesIO(content), data_only=False)
+        values = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        formulas = (load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+                    if _has_formulas(content) else None)
+        sheets = {ws.title: _grid(ws, formulas[ws.title] if formulas is not None else None)
+                  for ws in values.worksheets}
+        values.close()
+        if formulas is not None:
+            formulas.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         detail = f"（{type(exc).__name__}）" if not isinstance(exc, zipfile.BadZipFile) else ""
         raise InputError([Problem(
             "not-a-workbook",
             f"不是有效的 .xlsx 工作簿{detail}；文件可能已损坏，或只是改了扩展名。请在 Excel/WPS 中另存为 .xlsx",
             Location(file))]) from None
-    return values, formulas
+    return sheets
 
 
 def read_department(path: Path | str) -> tuple[dict, WorkbookSourceMap]:
     """A department workbook → (plain data as from YAML, cell map). Raises :class:`InputError`."""
     p = Path(path)
-    values_wb, formulas_wb = _open(p)
-    rd = _Reader(str(p), values_wb, formulas_wb)
-    sheets = {name: _sheet(values_wb, name) for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS)}
+    all_sheets = _open(p)
+    rd = _Reader(str(p))
+    sheets = {name: _pick(all_sheets, name) for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS)}
     if not any(sheets.values()):
         raise InputError([Problem(
             "not-a-department-workbook",
             f"工作簿中没有 {SHEET_INFO}、{SHEET_BASIC}、{SHEET_SCORES}、{SHEET_FACTS} 中的任何一张表；"
-            f"现有的表：{'、'.join(values_wb.sheetnames)}。请用 perfeval init 生成填报模板",
+            f"现有的表：{'、'.join(all_sheets) or '（无）'}。请用 perfeval init 生成填报模板",
             Location(str(p)))])
     data: dict = {}
     readers = ((SHEET_INFO, _read_info), (SHEET_BASIC, _read_basic), (SHEET_SCORES, _read_scores),

@@ -12,6 +12,7 @@ import json
 import os
 import re
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,9 @@ _SCHEMA_LINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
 # --- scalars ---------------------------------------------------------------------------------
 
 
-def scalar(value: Any) -> str:
-    """One value as YAML that :mod:`perfeval.yamlsource` reads back as exactly this value."""
+def scalar(value: Any, *, flow: bool = False) -> str:
+    """One value as YAML that :mod:`perfeval.yamlsource` reads back as exactly this value
+    (``flow``: inside a ``{…}`` mapping, where ``,`` ``:`` ``}`` mean more)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -51,15 +53,19 @@ def scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, Decimal):
         return f"{value:f}"
-    text = str(value)
+    return _text_scalar(str(value), flow)
+
+
+@lru_cache(maxsize=4096)
+def _text_scalar(text: str, flow: bool) -> str:
     if "\n" not in text:
         dumped = yaml.safe_dump(text, allow_unicode=True, width=10**9).removesuffix("\n...\n").rstrip("\n")
         if "\n" not in dumped:
             try:
-                data, _ = load_text(f"k: {dumped}\n", "<scalar>")
+                data, _ = load_text(f"k: {{v: {dumped}}}\n" if flow else f"k: {dumped}\n", "<scalar>")
             except InputError:
                 data = None
-            if isinstance(data, dict) and data.get("k") == text:
+            if isinstance(data, dict) and (data.get("k", {}).get("v") if flow else data.get("k")) == text:
                 return dumped
     return json.dumps(text, ensure_ascii=False)
 
@@ -204,7 +210,7 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
         out.blank()
         out.add(0, "spending_by_function:" + (" []" if not dept.spending_by_function else ""), "按功能科目的支出")
         for f in dept.spending_by_function:
-            out.add(2, f"- {{code: {json.dumps(f.code)}, name: {scalar(f.name)}, amount: {amount(f.amount)}}}")
+            out.add(2, f"- {{code: {json.dumps(f.code, ensure_ascii=False)}, name: {scalar(f.name, flow=True)}, amount: {amount(f.amount)}}}")
 
     s = dept.sangong
     parts = [(k, label) for k, label in SANGONG_ROWS if getattr(s, k).model_dump(exclude_none=True)]
