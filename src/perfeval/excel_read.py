@@ -231,7 +231,10 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict) -> None:
                 value = rd.text(ws, r, 2)
                 m = _CN_DATE.match(value or "")
                 if m:
-                    value = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+                    try:
+                        value = date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+                    except ValueError:
+                        pass  # not a date: left as written, for the model to report
             else:
                 value = rd.text(ws, r, 2)
             if value is not None:
@@ -325,7 +328,7 @@ def _basic_columns(rd: _Reader, ws: Sheet) -> tuple[dict[int, str], int] | None:
     if offset < 0:
         return None
     cols = {offset + i: key for i, key in enumerate(_BASIC_KEYS, start=1)}
-    if _norm_label(ws.cell(row=r, column=offset + len(_BASIC_KEYS)).value) != "项目说明":
+    if _norm_label(ws.value(r, offset + len(_BASIC_KEYS))) != "项目说明":
         cols.pop(offset + len(_BASIC_KEYS))  # 附件1 proper has no 项目说明 column
     return cols, r + 1
 
