@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,12 +34,14 @@ def taojiang():
     return load(EXAMPLE)
 
 
-def own_workbook(path: Path, taojiang) -> Path:
-    """The tool's own workbook of the Taojiang example, rubric path valid from ``path``."""
-    import os
-
+def own_book(path: Path, taojiang) -> openpyxl.Workbook:
+    """The tool's own workbook of the Taojiang example (in memory), rubric path valid from ``path``."""
     ref = os.path.relpath(RUBRIC, path.parent)
-    department_workbook(taojiang.rubric, taojiang.department.model_copy(update={"rubric": ref}), ref).save(path)
+    return department_workbook(taojiang.rubric, taojiang.department.model_copy(update={"rubric": ref}), ref)
+
+
+def own_workbook(path: Path, taojiang) -> Path:
+    own_book(path, taojiang).save(path)
     return path
 
 
@@ -209,8 +213,8 @@ BAD_CELLS = [
 
 @pytest.mark.parametrize(("edit", "expected"), BAD_CELLS)
 def test_a_bad_cell_is_reported_by_sheet_and_cell(tmp_path: Path, taojiang, edit: Edit, expected: list[str]) -> None:
-    path = own_workbook(tmp_path / "dept.xlsx", taojiang)
-    book = openpyxl.load_workbook(path)
+    path = tmp_path / "dept.xlsx"
+    book = own_book(path, taojiang)
     edit(book)
     book.save(path)
     result = runner.invoke(app, ["score", str(path)])
