@@ -222,3 +222,27 @@ def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
     pdf = tmp_path / f"{kind}.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
+
+
+@pytest.mark.parametrize("kind", ["template", "filled", "audit-one", "audit-several"])
+def test_merged_ranges_never_overlap(kind: str) -> None:
+    """Excel refuses (“repairs”) a workbook whose merged ranges overlap; LibreOffice hides cells."""
+    from perfeval.engine import score
+    from perfeval.excel import department_workbook
+    from perfeval.excel_audit import audit_workbook
+
+    loaded = load(EXAMPLE)
+    if kind.startswith("audit"):
+        result = score(loaded.rubric, loaded.department)
+        entries = [("a.yaml", result, [])] * (2 if kind == "audit-several" else 1)
+        wb = audit_workbook(entries)
+    else:
+        wb = department_workbook(loaded.rubric, loaded.department if kind == "filled" else None, "r.yaml")
+    for ws in wb.worksheets:
+        seen: dict[tuple[int, int], str] = {}
+        for rng in ws.merged_cells.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    assert (row, col) not in seen, f"{ws.title}: {rng} overlaps {seen[(row, col)]}"
+                    seen[(row, col)] = str(rng)
+        assert len(ws.title) <= 31
