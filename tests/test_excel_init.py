@@ -63,14 +63,14 @@ def test_score_sheet_rows_follow_annex_2(book) -> None:
     ws = book["评分表"]
     header = [c.value for c in ws[3]]
     assert header == ["一级指标", "二级指标", "三级指标", "指标内容", "指标说明", "分值", "自评得分", "审核得分", "说明",
-                      "指标标识", "要点标识"]
+                      "指标标识", "要点标识", "分值校验"]
     ids = [(ws.cell(row=r, column=10).value, ws.cell(row=r, column=11).value) for r in range(4, ws.max_row + 1)]
     for leaf in rubric.leaves():
         assert (leaf.id, None) in ids
         for item in getattr(leaf.rule, "items", []):
             assert (leaf.id, item.id) in ids
     assert ("（总分）", None) in ids
-    assert ws.column_dimensions["J"].hidden and ws.column_dimensions["K"].hidden
+    assert all(ws.column_dimensions[c].hidden for c in "JKL")
     assert ws.freeze_panes == "A4"
     assert ws["A4"].value == "计划投入（20分）"
     assert "A4:A" in " ".join(str(r) for r in ws.merged_cells.ranges)  # 一级指标 merged down its rows

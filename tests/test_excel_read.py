@@ -188,6 +188,18 @@ def _rename_fact(old: str, new: str) -> Edit:
     return edit
 
 
+def _paste_annex_2_without_subtotal_rows(book: openpyxl.Workbook) -> None:
+    """Someone pastes 附件2's own rows (no 小计 rows) over A:I; the hidden ids stay where they were."""
+    ws = book["评分表"]
+    rows = [[ws.cell(row=r, column=c).value for c in range(1, 10)] for r in range(4, 40)]
+    kept = [row for row in rows if row[4] != "小计（按评分要点合计，可不填）"]
+    for r, row in enumerate(kept, start=4):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                cell.value = value
+
+
 BAD_CELLS = [
     pytest.param(_set("基础数据表", "A8", "一千零四十八"), ["基础数据表!A8", "不是数值"], id="amount-in-words"),
     pytest.param(_set("基础数据表", "B8", "95%"), ["基础数据表!B8", "百分数"], id="percent-in-amount"),
@@ -202,6 +214,7 @@ BAD_CELLS = [
     pytest.param(_set_score("target_reasonableness", "1 分", "annual_target_set"), ["评分表!G4", "annual_target_set"],
                  id="item-score-with-unit"),
     pytest.param(_clear_id("staff_control_rate"), ["评分表!G14", "没有指标标识"], id="row-without-id"),
+    pytest.param(_paste_annex_2_without_subtotal_rows, ["评分表!F8", "行可能已错位"], id="rows-shifted-by-a-paste"),
     pytest.param(_rename_fact("authorized_staff", "authorised_staff"), ["指标数据!A5", "是否想写 'authorized_staff'"],
                  id="unknown-fact"),
     pytest.param(_set("指标数据", "B4", "五十四人"), ["指标数据!B4", "不是数值"], id="fact-in-words"),

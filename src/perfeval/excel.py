@@ -390,6 +390,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
     col = {h: i for i, h in enumerate(headers, start=1)}
     c_content, c_desc, c_weight = col["指标内容"], col["指标说明"], col["分值"]
     c_self, c_rev, c_note, c_id, c_item = col["自评得分"], col["审核得分"], col["说明"], col["指标标识"], col["要点标识"]
+    c_check = col["分值校验"]
     visible = c_note
     _title(ws, rubric.name, visible)
     _put(ws, 2, 1, f"评价单位（盖章）：{heading['unit']}", border=False)
@@ -423,6 +424,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
                 score_cells(r, item.points, items.get(item.id), None, None, reviewed_ok=False)
                 _put(ws, r, c_id, node.id, fill=KEY_FILL)
                 _put(ws, r, c_item, item.id, fill=KEY_FILL)
+                _put(ws, r, c_check, item.points, fill=KEY_FILL)
                 r += 1
             _put(ws, r, c_content, node.content, align=WRAP)
             _put(ws, r, c_desc, ITEMS_TOTAL_LABEL, font=BOLD, align=WRAP)
@@ -434,6 +436,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
                     entry.note if entry else None)
         _put(ws, r, c_id, node.id, fill=KEY_FILL)
         _put(ws, r, c_item, None, fill=KEY_FILL)
+        _put(ws, r, c_check, node.weight, fill=KEY_FILL)
         if r > start and node.content:
             ws.merge_cells(start_row=start, start_column=c_content, end_row=r, end_column=c_content)
         return r + 1
@@ -480,6 +483,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
     _put(ws, row, c_note, None)
     _put(ws, row, c_id, TOTAL_ID, fill=KEY_FILL)
     _put(ws, row, c_item, None, fill=KEY_FILL)
+    _put(ws, row, c_check, rubric.total, fill=KEY_FILL)
     last_table_row = row
     row += 2
 
@@ -497,6 +501,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
         dv.add(c.coordinate, low=0, high=node.weight, what="得分")
         _put(ws, row, c_id, node.id, fill=KEY_FILL)
         _put(ws, row, c_item, SUBTOTAL_MARK, fill=KEY_FILL)
+        _put(ws, row, c_check, node.weight, fill=KEY_FILL)
         row += 1
     row += 1
     _put(ws, row, 1, "填报人：", border=False)
@@ -506,6 +511,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
     _size_columns(ws, widths)
     _hide_column(ws, c_id, 24)
     _hide_column(ws, c_item, 24)
+    _hide_column(ws, c_check, 10)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     ws.print_area = f"A1:{get_column_letter(visible)}{last_table_row}"
     _page_setup(ws, f"{header_row}:{header_row}")

@@ -80,7 +80,9 @@ SANGONG_COLUMNS: list[tuple[str, str]] = [
 ADJUSTMENT_KINDS = ("追加", "追减", "结构调整")
 
 # 评分表: the columns after the indicator-tier columns, by header label.
-SCORE_TAIL = ["指标内容", "指标说明", "分值", "自评得分", "审核得分", "说明", "指标标识", "要点标识"]
+SCORE_TAIL = ["指标内容", "指标说明", "分值", "自评得分", "审核得分", "说明", "指标标识", "要点标识", "分值校验"]
+# 分值校验 (hidden) repeats each row's 分值: a visible 分值 that no longer matches it means rows were
+# shifted against the hidden ids (a pasted table, an inserted row) and the row is refused, not misread.
 TOTAL_ID = "（总分）"
 SUBTOTAL_MARK = "（小计）"
 ITEMS_TOTAL_LABEL = "小计（按评分要点合计，可不填）"

@@ -399,6 +399,22 @@ def _read_basic(rd: _Reader, ws: Sheet, data: dict) -> None:
 # --- 评分表 (附件2) ---------------------------------------------------------------------------
 
 
+def _row_in_place(rd: _Reader, ws: Sheet, r: int, c_weight: int, c_check: int) -> bool:
+    """The visible 分值 still matches the hidden copy written beside the ids."""
+    shown, expected = ws.value(r, c_weight), ws.value(r, c_check)
+    if shown is None or expected is None:
+        return True
+    try:
+        same = parse_decimal(shown) == parse_decimal(expected)
+    except ValueError:
+        same = False
+    if not same:
+        rd.problem(ws, r, c_weight, "scores-row-shifted",
+                   f"此行的分值 {shown} 与模板记录的 {expected} 不一致：行可能已错位（插入、删除或粘贴了行），"
+                   "或分值被改动；请按评分表恢复此行，粘贴时请整行粘贴")
+    return same
+
+
 def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "自评得分", max_rows=20)
     if not hit:
@@ -413,6 +429,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
             col[label] = c
     c_self, c_rev, c_note = col["自评得分"], col.get("审核得分"), col.get("说明")
     c_id, c_item = col.get("指标标识"), col.get("要点标识")
+    c_weight, c_check = col.get("分值"), col.get("分值校验")
     sa: dict = {}
     rd.put(("self_assessment",), ws, header, c_self)
     rd.put(("self_assessment", "scores"), ws, header, c_self)
@@ -445,6 +462,8 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
                        "请删去重复的一行")
             continue
         seen[where] = r
+        if c_weight and c_check and not _row_in_place(rd, ws, r, c_weight, c_check):
+            continue
         if sid == TOTAL_ID:
             rd.put(("self_assessment", "total"), ws, r, c_self)
             v = rd.number(ws, r, c_self, "自评总分")
