@@ -274,6 +274,18 @@ def test_a_workbook_without_our_sheets_names_the_sheets_it_has(tmp_path: Path) -
     assert "现有的表：Sheet1" in str(err.value)
 
 
+@pytest.mark.parametrize("dash", ["-", "—", "——", "/", "－"])
+def test_a_dash_in_a_number_cell_is_an_empty_cell_not_a_zero(tmp_path: Path, taojiang, dash: str) -> None:
+    path = tmp_path / "dept.xlsx"
+    book = own_book(path, taojiang)
+    book["基础数据表"]["E8"] = dash  # 收入来源·上年结余, empty in the report
+    book["基础数据表"]["G8"] = dash  # 收入来源·县级财政, 1048.50 in the report
+    book.save(path)
+    income = load(path).department.basic_data.income
+    assert income.prior_year_balance is None and income.county_finance is None
+    assert income.total == Decimal("1048.5")
+
+
 def test_reviewer_scores_per_item_add_up_to_the_indicator(tmp_path: Path, taojiang) -> None:
     path = own_workbook(tmp_path / "dept.xlsx", taojiang)
     book = openpyxl.load_workbook(path)

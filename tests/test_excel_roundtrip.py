@@ -187,3 +187,26 @@ def test_any_department_survives_the_workbook(tmp_path_factory, dept: Department
 def test_any_department_survives_the_yaml_writer(dept: Department) -> None:
     data, source = load_text(department_yaml(dept, _TAOJIANG_RUBRIC), "back.yaml")
     assert parse_department(data, source) == dept
+
+
+def test_convert_refuses_an_invalid_department_and_writes_nothing(root: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((root / EXAMPLE).read_text(encoding="utf-8").replace(
+        "rubric: ../rubrics/taojiang-2019.yaml", f"rubric: {(root / RUBRIC).as_posix()}").replace(
+        "authorized_staff: 54", "authorised_staff: 54"), encoding="utf-8")
+    result = invoke("convert", bad, tmp_path / "bad.xlsx")
+    assert result.exit_code == 2
+    assert "bad.yaml:" in result.stderr and "是否想写 'authorized_staff'" in result.stderr
+    assert not (tmp_path / "bad.xlsx").exists()
+
+
+def test_convert_never_overwrites_without_force_nor_its_input(root: Path, tmp_path: Path) -> None:
+    book = tmp_path / "t.xlsx"
+    assert invoke("convert", root / EXAMPLE, book).exit_code == 0
+    before = book.read_bytes()
+    again = invoke("convert", root / EXAMPLE, book)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert book.read_bytes() == before
+    same = invoke("convert", book, book, "--force")
+    assert same.exit_code == 2 and "输入文件相同" in same.stderr
+    assert invoke("convert", root / EXAMPLE, book, "--force").exit_code == 0

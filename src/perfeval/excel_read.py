@@ -46,6 +46,8 @@ MAX_BLANK_RUN = 500  # stop a sheet after this many empty rows (formatted-but-em
 
 Path_ = tuple[str | int, ...]
 
+NOT_FILLED = {"-", "--", "—", "——", "–", "－", "/", "／", "\\"}  # read as an empty number cell
+
 
 @dataclass(slots=True)
 class WorkbookSourceMap:
@@ -153,6 +155,8 @@ class _Reader:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+        if isinstance(value, str) and value in NOT_FILLED:
+            return None  # a dash is how finance tables leave a cell empty; it is not a 0
         try:
             number = parse_decimal(value, percent_ok=percent_ok)
         except ValueError as exc:
