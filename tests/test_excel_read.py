@@ -155,6 +155,39 @@ def test_annex_1_as_printed_in_the_report_reads_by_column_order(tmp_path: Path, 
     assert str(source.locate(("basic_data", "income", "county_finance"))).endswith("annex1.xlsx:基础数据表!G7")
 
 
+def test_annex_2_without_ids_reads_by_indicator_names(tmp_path: Path, taojiang) -> None:
+    """附件2 as a unit keeps it — no hidden ids, no 小计 rows, names spaced as the PDF prints them — pasted in."""
+    path = tmp_path / "dept.xlsx"
+    book = own_book(path, taojiang)
+    old = book["评分表"]
+    rows = [[old.cell(row=r, column=c).value for c in range(1, 10)] for r in range(3, old.max_row + 1)]
+    rows = rows[:next(i for i, row in enumerate(rows) if row[0] == "总    分") + 1]  # 附件2 ends at 总分
+    rows = [row for row in rows if row[4] != "小计（按评分要点合计，可不填）"]
+    book.remove(old)
+    ws = book.create_sheet("评分表", 2)
+    ws["A1"] = "桃江县 2019 年度部门整体支出绩效 评价指标及评分表"
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row, start=1):
+            if c <= 3 and isinstance(value, str) and value.endswith("分）"):
+                name, weight = value[:-2].rsplit("（", 1)
+                value = " ".join(name) + f" ({weight} 分)"  # '绩 效 目 标 合 理 性 (4 分)'
+            ws.cell(row=r, column=c, value=value)
+    book.save(path)
+    loaded = load(path)
+    assert loaded.department == taojiang.department.model_copy(update={"rubric": loaded.department.rubric})
+
+
+def test_annex_2_without_ids_needs_the_rubric_to_read_by_names(tmp_path: Path, taojiang) -> None:
+    path = tmp_path / "dept.xlsx"
+    book = own_book(path, taojiang)
+    book["评分表"].delete_cols(10, 3)  # the hidden id columns are gone
+    book["填报信息"]["B9"] = "no-such-rubric.yaml"
+    book.save(path)
+    with pytest.raises(InputError) as err:
+        read_department(path)
+    assert "dept.xlsx:评分表!G3: 评分表没有“指标标识”列" in str(err.value)
+
+
 # --- bad workbooks: every problem by sheet and cell -------------------------------------------------
 
 Edit = Callable[[openpyxl.Workbook], None]

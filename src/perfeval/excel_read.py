@@ -419,6 +419,94 @@ def _row_in_place(rd: _Reader, ws: Sheet, r: int, c_weight: int, c_check: int) -
     return same
 
 
+def _rows_by_id(rd: _Reader, ws: Sheet, header: int, c_id: int, c_item: int | None, c_self: int,
+                c_rev: int | None) -> list[tuple[int, str, str | None]]:
+    """(row, indicator id, item id) from the hidden id columns."""
+    out = []
+    for r in rd.rows(ws, header + 1):
+        sid = rd.text(ws, r, c_id)
+        iid = rd.text(ws, r, c_item) if c_item else None
+        if not sid:
+            if any(c and ws.value(r, c) not in (None, "") for c in (c_self, c_rev)):
+                rd.problem(ws, r, c_self, "scores-row-without-id",
+                           "此行填了得分，但没有指标标识（隐藏的“指标标识”列为空），无法确定属于哪个指标；"
+                           "请不要在表中插入新行，复制时请整行复制")
+            continue
+        out.append((r, sid, iid))
+    return out
+
+
+_WEIGHT_SUFFIX = re.compile(r"[（(][\d.]+分[)）]$")
+_PUNCT = re.compile(r"[\s，,；;。.、：:（）()“”\"'‘’]+")
+
+
+def _name_key(text: str | None) -> str:
+    """指标 names as tables print them: '绩效 目标 合理 性 (4 分)' → '绩效目标合理性'."""
+    return _WEIGHT_SUFFIX.sub("", re.sub(r"\s+", "", text or ""))
+
+
+def _declared_rubric(rd: _Reader, data: dict):
+    """The rubric the workbook's 填报信息 names, if it loads; needed only to read a 评分表 by names."""
+    ref = data.get("rubric")
+    if not isinstance(ref, str):
+        return None
+    from perfeval.load import load_rubric
+
+    path = Path(ref) if Path(ref).is_absolute() else Path(rd.file).parent / ref
+    try:
+        rubric, _ = load_rubric(path)
+    except InputError:
+        return None
+    return rubric
+
+
+def _rows_by_name(rd: _Reader, ws: Sheet, header: int, col: dict[str, int],
+                  rubric) -> list[tuple[int, str, str | None]]:
+    """(row, indicator id, item id) for a 附件2 table without ids: by 指标 name, then 评分要点 text or order."""
+    from perfeval.rubric import Checklist
+
+    tier_cols = sorted({c for label, c in col.items() if label.endswith("级指标")}) or list(
+        range(1, col.get("指标内容", col["自评得分"])))
+    # a leaf is looked for only in its own tier's column: 二级 目标管理 is not 三级 目标管理
+    leaves = {(depth, _name_key(n.name)): n for n, depth in rubric.walk() if n.is_leaf}
+    c_desc, c_self = col.get("指标说明"), col["自评得分"]
+    out: list[tuple[int, str, str | None]] = []
+    current = None
+    order = 0
+    for r in rd.rows(ws, header + 1):
+        if _name_key(rd.text(ws, r, 1)) in ("总分", "合计", "总计"):
+            out.append((r, TOTAL_ID, None))
+            current = None
+            continue
+        if _name_key(rd.text(ws, r, c_self)) == "自评得分":
+            continue  # the header repeated on a new page
+        for depth in range(len(tier_cols), 0, -1):
+            node = leaves.get((depth, _name_key(rd.text(ws, r, tier_cols[depth - 1]))))
+            if node is not None:
+                current, order = node, 0
+                break
+        if current is None:
+            if ws.value(r, c_self) not in (None, ""):
+                rd.problem(ws, r, c_self, "scores-row-unknown",
+                           "此行填了得分，但找不到它属于评分表中的哪个指标（按指标名称）；请核对指标名称")
+            continue
+        if isinstance(current.rule, Checklist):
+            text = _PUNCT.sub("", rd.text(ws, r, c_desc) or "") if c_desc else ""
+            item = next((i for i in current.rule.items if _PUNCT.sub("", i.text) == text), None)
+            if item is None and order < len(current.rule.items):
+                item = current.rule.items[order]
+            if item is None:
+                if ws.value(r, c_self) not in (None, ""):
+                    rd.problem(ws, r, c_self, "scores-row-unknown",
+                               f"{current.name} 只有 {len(current.rule.items)} 个评分要点，此行多出来了；请核对")
+                continue
+            order += 1
+            out.append((r, current.id, item.id))
+        elif not any(sid == current.id for _, sid, _ in out):
+            out.append((r, current.id, None))
+    return out
+
+
 def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "自评得分", max_rows=20)
     if not hit:
@@ -437,31 +525,28 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
     sa: dict = {}
     rd.put(("self_assessment",), ws, header, c_self)
     rd.put(("self_assessment", "scores"), ws, header, c_self)
-    if c_id is None:
-        rd.problems.append(Problem(
-            "scores-no-ids",
-            "评分表缺少“指标标识”列，无法确定每行属于哪个指标；请用 perfeval init 生成的模板填写"
-            "（模板中该列是隐藏的，复制粘贴时请整行复制）",
-            Location(rd.file, cell=rd.ref(ws, header, c_self))))
-        return
+    if c_id is not None:
+        assigned = _rows_by_id(rd, ws, header, c_id, c_item, c_self, c_rev)
+    else:
+        rubric = _declared_rubric(rd, data)
+        if rubric is None:
+            rd.problems.append(Problem(
+                "scores-no-ids",
+                "评分表没有“指标标识”列，要按指标名称识别各行，需先在填报信息中填写有效的评分表文件（rubric）；"
+                "或改用 perfeval init 生成的模板",
+                Location(rd.file, cell=rd.ref(ws, header, c_self))))
+            return
+        assigned = _rows_by_name(rd, ws, header, col, rubric)
     leaves: dict[str, dict] = {}
     items: dict[str, dict[str, Any]] = {}
     item_reviews: dict[str, dict[str, Any]] = {}
     item_notes: dict[str, list[str]] = {}
     subtotals: dict = {}
     seen: dict[tuple[str, str], int] = {}
-    for r in rd.rows(ws, header + 1):
-        sid = rd.text(ws, r, c_id)
-        iid = rd.text(ws, r, c_item) if c_item else None
-        if not sid:
-            if any(c and ws.value(r, c) not in (None, "") for c in (c_self, c_rev)):
-                rd.problem(ws, r, c_self, "scores-row-without-id",
-                           "此行填了得分，但没有指标标识（隐藏的“指标标识”列为空），无法确定属于哪个指标；"
-                           "请不要在表中插入新行，复制时请整行复制")
-            continue
+    for r, sid, iid in assigned:
         where = (sid, iid or "")
         if where in seen:
-            rd.problem(ws, r, c_id, "scores-duplicate-row",
+            rd.problem(ws, r, c_id or c_self, "scores-duplicate-row",
                        f"指标 {sid}{'的评分要点 ' + iid if iid else ''} 出现了两次（另一处在第 {seen[where]} 行）；"
                        "请删去重复的一行")
             continue
