@@ -132,11 +132,12 @@ def test_an_existing_file_is_kept_without_force(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(path).sheetnames[0] == "填报信息"
 
 
-def test_an_unknown_output_format_is_refused(tmp_path: Path) -> None:
-    result = init(tmp_path / "dept.csv")
+@pytest.mark.parametrize("name", ["dept.csv", "dept", "dept.xlsm", "dept.xls"])
+def test_an_unknown_output_format_is_refused(tmp_path: Path, name: str) -> None:
+    result = init(tmp_path / name)
     assert result.exit_code == 2
-    assert ".xlsx" in result.stderr and ".yaml" in result.stderr
-    assert not (tmp_path / "dept.csv").exists()
+    assert ".xlsx" in result.stderr
+    assert not (tmp_path / name).exists()
 
 
 def test_yaml_skeleton_names_every_indicator_item_and_fact(tmp_path: Path) -> None:

@@ -210,3 +210,14 @@ def test_convert_never_overwrites_without_force_nor_its_input(root: Path, tmp_pa
     same = invoke("convert", book, book, "--force")
     assert same.exit_code == 2 and "输入文件相同" in same.stderr
     assert invoke("convert", root / EXAMPLE, book, "--force").exit_code == 0
+
+
+def test_text_excel_cannot_hold_is_refused_with_a_message(tmp_path: Path, taojiang) -> None:
+    from perfeval.excel import write_department_workbook
+    from perfeval.problems import InputError
+
+    dept = taojiang.department.model_copy(update={"source": "报告\x07原文"})
+    with pytest.raises(InputError) as err:
+        write_department_workbook(tmp_path / "t.xlsx", taojiang.rubric, dept, "r.yaml", force=False)
+    assert "'报告\\x07原文' 含有 Excel 不能保存的控制字符" in str(err.value)
+    assert not (tmp_path / "t.xlsx").exists()

@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -603,7 +604,14 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
 
 def write_department_workbook(path: Path, rubric: Rubric, dept: Department | None, rubric_ref: str, *,
                               force: bool, inputs: tuple[Path, ...] = ()) -> None:
-    wb = department_workbook(rubric, dept, rubric_ref)
+    try:
+        wb = department_workbook(rubric, dept, rubric_ref)
+    except IllegalCharacterError as exc:
+        raise InputError([Problem(
+            "unwritable-text",
+            f"文字 {str(exc).removesuffix(' cannot be used in worksheets.')!r} 含有 Excel 不能保存的控制字符；"
+            "请在源文件中删去后再转换",
+            Location(str(path)))]) from None
     write_atomic(path, lambda tmp: wb.save(tmp), force=force, inputs=inputs)
 
 

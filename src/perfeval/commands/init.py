@@ -21,9 +21,15 @@ def relative_ref(target: Path, out_path: Path) -> str:
 
 
 def check_suffix(path: Path) -> str:
+    """The format an output file name asks for: 'xlsx' or 'yaml'."""
     suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix == ".xlsx":
         return "xlsx"
+    if suffix in WORKBOOK_SUFFIXES:
+        raise InputError([Problem(
+            "output-format",
+            f"perfeval 写出的工作簿不含宏，文件名应以 .xlsx 结尾，而不是 {path.suffix}（Excel 不会打开扩展名与内容不符的文件）",
+            Location(str(path)))])
     if suffix in YAML_SUFFIXES:
         return "yaml"
     raise InputError([Problem(
