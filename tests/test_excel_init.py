@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from perfeval.cli import app
+from perfeval.decimals import plain
 from perfeval.excel_layout import fact_rows
 from perfeval.load import load, load_rubric
 
@@ -87,7 +88,7 @@ def test_scores_are_validated_within_zero_and_the_weight(book) -> None:
     for r in range(4, ws.max_row + 1):
         if ws.cell(row=r, column=10).value and ws.cell(row=r, column=11).value != "（小计）":
             weight = ws.cell(row=r, column=6).value
-            assert rules[f"G{r}"] == ("decimal", "between", "0", format(Decimal(str(weight)), "f")), r
+            assert rules[f"G{r}"] == ("decimal", "between", "0", plain(Decimal(str(weight)))), r
     amount_rules = {(dv.type, dv.operator, dv.formula1) for dv in book["基础数据表"].data_validations.dataValidation}
     assert amount_rules == {("decimal", "greaterThanOrEqual", "0")}
 

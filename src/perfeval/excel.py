@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval.decimals import fmt_points
+from perfeval.decimals import fmt_points, plain
 from perfeval.department import DEPARTMENT_FORMAT, Department
 from perfeval.excel_layout import (
     ADJUSTMENT_KINDS,
@@ -153,8 +153,8 @@ class _Validations:
         dv = self.by_key.get(key)
         if dv is None:
             if high is not None:
-                dv = DataValidation(type="decimal", operator="between", formula1=str(low), formula2=f"{high:f}"
-                                    if isinstance(high, Decimal) else str(high), allow_blank=True)
+                dv = DataValidation(type="decimal", operator="between", formula1=str(low),
+                                    formula2=plain(Decimal(high)), allow_blank=True)
                 dv.error = f"请填写 {low} 到 {fmt_points(Decimal(high))} 之间的{what}"
             elif low is not None:
                 dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(low), allow_blank=True)

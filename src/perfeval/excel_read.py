@@ -42,7 +42,6 @@ from perfeval.numbers_in import parse_decimal
 from perfeval.problems import InputError, Location, Problem
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
-MAX_BLANK_RUN = 500  # stop a sheet after this many empty rows (formatted-but-empty tails)
 
 Path_ = tuple[str | int, ...]
 
@@ -88,6 +87,9 @@ class Sheet:
 
 
 def _grid(ws, formulas_ws) -> Sheet:
+    ws.reset_dimensions()  # never trust a declared A1:XFD1048576: read only the cells the file has
+    if formulas_ws is not None:
+        formulas_ws.reset_dimensions()
     cells: dict[tuple[int, int], Any] = {}
     for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
         for c, v in enumerate(row, start=1):
@@ -172,18 +174,9 @@ class _Reader:
         if key_col is not None:
             self.source.keys.setdefault(path, self.ref(ws, row, key_col))
 
-    def rows(self, ws: Sheet, start: int = 1):
-        """Row numbers from ``start`` to the last row with content (stops after a long blank run)."""
-        blank = 0
-        width = ws.max_column or 1
-        for r in range(start, (ws.max_row or 0) + 1):
-            if not any((r, c) in ws.cells for c in range(1, width + 1)):
-                blank += 1
-                if blank > MAX_BLANK_RUN:
-                    return
-                continue
-            blank = 0
-            yield r
+    def rows(self, ws: Sheet, start: int = 1) -> list[int]:
+        """Numbers of the rows from ``start`` on that hold anything; blank and formatted-but-empty rows skipped."""
+        return sorted({r for r, _ in ws.cells if r >= start})
 
     def find(self, ws: Sheet, predicate, max_rows: int = 60) -> tuple[int, int] | None:
         for r in range(1, min(ws.max_row or 0, max_rows) + 1):
