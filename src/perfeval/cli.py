@@ -132,6 +132,35 @@ def schema(
     raise typer.Exit(run(name.value))
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")]
+
+
+@app.command()
+def init(
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml",
+                                         show_default=False)],
+    force: ForceOption = False,
+) -> None:
+    """按评分表生成一个部门的填报文件：.xlsx（附件1 基础数据表、附件2 评分表、指标数据）或带注释的 .yaml。"""
+    from perfeval.commands.init import run
+
+    raise typer.Exit(run(rubric, output, force))
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
+    target: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False)],
+    rubric: RubricOption = None,
+    force: ForceOption = False,
+) -> None:
+    """在 YAML 与 .xlsx 工作簿之间转换部门文件，不丢失任何数据。"""
+    from perfeval.commands.convert import run
+
+    raise typer.Exit(run(source, target, rubric, force))
+
+
 def main() -> None:
     try:
         app()

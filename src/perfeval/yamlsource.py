@@ -131,7 +131,7 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text = node.value
-        if node.style is not None:  # quoted or block scalar: always text
+        if node.style:  # quoted or block scalar: always text (libyaml marks an empty plain value with style "")
             return text
         if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                             "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
