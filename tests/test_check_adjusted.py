@@ -35,3 +35,23 @@ def test_a_total_that_ignores_the_cap_is_an_error(tmp_path):
     assert code == 1
     [finding] = [f for f in doc["findings"] if f["code"] == "total-mismatch"]
     assert "94.5" in finding["message"] and "89" in finding["message"]
+
+
+def test_check_output_writes_the_audited_workbook_with_each_indicators_findings(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "audit.xlsx"
+    taojiang = ROOT / "examples" / "taojiang-2019.yaml"
+    res = runner.invoke(app, ["check", str(taojiang), str(EXAMPLE), "--no-table", "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "汇总" and wb.sheetnames[-1] == "问题清单"
+    sheet = next(wb[n] for n in wb.sheetnames if "桃江" in n)
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert "在职人员控制率" in text and "缺少在职人员数" in text  # the finding sits beside its indicator
+    findings = "\n".join(str(c.value) for row in wb["问题清单"].iter_rows() for c in row if c.value is not None)
+    assert "247.37" in findings
+    # an existing output is not overwritten without --force
+    again = runner.invoke(app, ["check", str(taojiang), "--no-table", "--output", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(app, ["check", str(taojiang), "--no-table", "-o", str(out), "--force"]).exit_code == 0

@@ -97,11 +97,15 @@ def check(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
     table: Annotated[Optional[bool], typer.Option(
         "--table/--no-table", help="是否列出审核后的评分表；默认只审核一个文件时列出", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="另存审核结果工作簿（.xlsx）：审核后的评分表、问题清单、汇总", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")] = False,
 ) -> None:
     """审核自评：逐项核对自评得分、核对基础数据表，给出审核得分；可一次审核多个部门。"""
     from perfeval.commands.check import run
 
-    raise typer.Exit(run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table))
+    raise typer.Exit(run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table,
+                         output=output, force=force))
 
 
 class SchemaName(str, Enum):

@@ -91,10 +91,15 @@ def _finding_text(finding: Any) -> str:
     return f"{_level(finding)}：{finding.message}"
 
 
+def _indicator_of(finding: Any) -> str | None:
+    """The indicator a finding is about: ``indicator_id`` (check's findings) or ``indicator``."""
+    return getattr(finding, "indicator_id", None) or getattr(finding, "indicator", None)
+
+
 def _by_indicator(findings: Iterable[Any]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for f in findings:
-        ind = getattr(f, "indicator", None)
+        ind = _indicator_of(f)
         if ind:
             out.setdefault(ind, []).append(f)
     return out
@@ -220,7 +225,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
         row += 1
         _put(ws, row, 1, f"单位填报的自评总分为 {fmt_points(result.stated_total)}，与各指标自评得分之和 "
                          f"{fmt_points(result.self_total)} 不一致。", font=RED, border=False)
-    general = [f for f in findings if not getattr(f, "indicator", None)]
+    general = [f for f in findings if not _indicator_of(f)]
     if general:
         row += 2
         _put(ws, row, 1, "其他审核意见（不属于某一指标的，详见“问题清单”）：", font=BOLD, border=False)
@@ -252,7 +257,7 @@ def _findings_sheet(ws: Worksheet, entries: list[Entry]) -> None:
         names = _names(result)
         for f in findings:
             k += 1
-            ind = getattr(f, "indicator", None)
+            ind = _indicator_of(f)
             error = getattr(f, "level", "error") == "error"
             _put(ws, row, col["序号"], k, align=CENTER)
             if several:

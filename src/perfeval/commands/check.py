@@ -579,11 +579,38 @@ def _progress(total: int):
                     console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False)
 
 
+def write_workbook(output: Path, departments: list[Path], reports: list[FileReport], rubric: Path | None,
+                   force: bool) -> None:
+    """The audited workbook (``--output audit.xlsx``): each readable department scored again here,
+    in this process, so that the batch itself never holds more than its summary rows."""
+    from perfeval.engine import score
+    from perfeval.excel import write_audit_workbook
+    from perfeval.load import load
+
+    entries = []
+    levels = None
+    for path, report in zip(departments, reports):
+        if not report.readable:
+            continue
+        loaded = load(path, rubric)
+        levels = levels or loaded.rubric.levels
+        entries.append((report.file, score(loaded.rubric, loaded.department), report.findings))
+    write_audit_workbook(output, entries, force=force, levels=levels, inputs=tuple(departments))
+
+
 def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool = False,
-        jobs: int = 1, table: bool | None = None, out: TextIO | None = None) -> int:
+        jobs: int = 1, table: bool | None = None, out: TextIO | None = None,
+        output: Path | None = None, force: bool = False) -> int:
     from perfeval.cli import report_input_error
 
     out = out if out is not None else sys.stdout
+    if output is not None:  # refuse a bad output path before any work is done
+        from perfeval.outputs import check_output_path
+
+        try:
+            check_output_path(output, force=force, inputs=tuple(departments))
+        except InputError as err:
+            return report_input_error(err)
     if rubric is not None:  # one bad rubric would fail every file: say so once
         from perfeval.load import load_rubric
 
@@ -599,6 +626,7 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
     reporter = REPORTERS[CheckFormat(fmt)](options)
 
     rows: list[SummaryRow] = []
+    kept: list[FileReport] = []  # only with --output, which needs every department's findings
     reports = check_files(departments, rubric, jobs)
     reporter.start()
     advance: Callable[[], None] = lambda: None  # noqa: E731
@@ -610,9 +638,17 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
         for index, report in enumerate(reports):
             reporter.file(report)
             rows.append(report.summary(index, strict))
+            if output is not None:
+                kept.append(report)
             advance()
     finally:
         if progress is not None:
             progress.stop()
     reporter.finish(rows)
-    return batch_exit_code(rows)
+    code = batch_exit_code(rows)
+    if output is not None:
+        try:
+            write_workbook(output, departments, kept, rubric, force)
+        except InputError as err:
+            return max(code, report_input_error(err))
+    return code
