@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -67,21 +67,43 @@ class SourceMap:
         return Location(self.file, line, col)
 
 
+_TOO_DEEP = f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进和括号"
+
+
+def _is_null(node: yaml.Node) -> bool:
+    """A document that is only ``---`` or ``~``: nothing in it."""
+    return (isinstance(node, yaml.ScalarNode) and node.style in (None, "")
+            and node.value in _NULL)
+
+
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+Labeller = Callable[[Path_], str]
+
+
+def dotted(path: Path_) -> str:
+    """``basic_data.projects[0].total`` — a key path as a reader finds it in the file."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, label: Labeller) -> None:
         self.file = file
+        self.label = label
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
         self.count = 0
         self.problems: list[Problem] = []
 
-    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+    def fail(self, node: yaml.Node, code: str, message: str, path: Path_ = ()) -> None:
         line, col = _pos(node)
-        self.problems.append(Problem(code, message, Location(self.file, line, col)))
+        where = self.label(path) if path else ""
+        self.problems.append(Problem(code, f"{where}：{message}" if where else message, Location(self.file, line, col)))
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -96,7 +118,7 @@ class _Builder:
             line, col = _pos(node)
             raise InputError([Problem(
                 "too-deep",
-                f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进",
+                _TOO_DEEP,
                 Location(self.file, line, col),
             )])
         if path not in self.values:
@@ -106,10 +128,10 @@ class _Builder:
             seen: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项")
+                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项", path)
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.fail(key_node, "complex-key", "键必须是简单文字")
+                    self.fail(key_node, "complex-key", "键必须是简单文字（如 total:）；请检查冒号和括号", path)
                     continue
                 key = key_node.value
                 if key in seen:
@@ -118,6 +140,7 @@ class _Builder:
                         key_node,
                         "duplicate-key",
                         f"重复的键 {key!r}（第一次出现在第 {first_line} 行）；同一项只能填写一次，请删除或合并其中一处",
+                        path + (key,),
                     )
                     continue
                 seen[key] = key_node
@@ -127,18 +150,18 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         text = node.value
-        if node.style is not None:  # quoted or block scalar: always text
-            return text
+        if node.style not in (None, ""):  # quoted or block scalar: always text
+            return text  # (plain style is None from the Python parser, "" from libyaml)
         if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                             "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
                             "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
             if node.tag.startswith("tag:yaml.org,2002:"):
                 return text
-            self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它")
+            self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它", path)
             return None
         if text in _NULL:
             return None
@@ -147,13 +170,14 @@ class _Builder:
         if text in _FALSE:
             return False
         if _NONFINITE.fullmatch(text):
-            self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项")
+            self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项", path)
             return None
         if _LEADING_ZERO.fullmatch(text):
             self.fail(
                 node,
                 "leading-zero",
                 f"{text} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{text}'，若是数值请去掉前导 0",
+                path,
             )
             return None
         if _INT.fullmatch(text):
@@ -187,55 +211,107 @@ def decode(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    line = data[: utf8_error.start].count(b"\n") + 1
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        line = data[: utf8_error.start].count(b"\n") + 1
         raise InputError([Problem(
             "encoding",
-            f"第 {line} 行起的内容既不是 UTF-8 也不是 GB18030/GBK 编码；请用文本编辑器另存为 UTF-8",
+            f"第 {line} 行起的内容既不是 UTF-8 也不是 GB18030/GBK 编码；{_RESAVE}",
             Location(file, line),
         )]) from None
+    if not _plausible_chinese(text):
+        raise InputError([Problem(
+            "encoding",
+            f"文件不是 UTF-8（第 {line} 行起），按 GB18030/GBK 读出的又是乱码，可能是 Big5（繁体）或其他编码；{_RESAVE}",
+            Location(file, line),
+        )])
     return text
 
 
+_RESAVE = "请用文本编辑器另存为 UTF-8（记事本：另存为 → 编码选 UTF-8；或 iconv -f 原编码 -t UTF-8）"
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 reads as Chinese rather than mojibake.
+
+    Real GBK/GB18030 files use mostly GB2312's common characters (level 1, rows B0–D7) and
+    its punctuation rows (A1–A9); Big5, Shift-JIS or EUC-KR bytes decoded as GB18030 land
+    mostly elsewhere. A few rare characters (names, 镕, 堃) are allowed.
+    """
+    rare = total = 0
+    for ch in text:
+        if ord(ch) < 0x80:
+            continue
+        total += 1
+        try:
+            lead = ch.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            rare += 1
+            continue
+        if not (0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7):
+            rare += 1
+    return rare < 3 or rare <= total // 5
+
+
+def _too_large(file: str, size: int | None) -> InputError:
+    told = f"文件有 {size:,} 字节，" if size is not None else "文件"
+    return InputError([Problem(
+        "too-large",
+        f"{told}超过上限 {MAX_BYTES:,} 字节；这不像是一份评价文件，请检查路径",
+        Location(file),
+    )])
+
+
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing directories, missing files and anything over ``MAX_BYTES``.
+
+    Reads at most ``MAX_BYTES + 1`` bytes, so that a device or pipe that never ends
+    (``/dev/zero``) is refused instead of filling memory.
+    """
     file = str(path)
     try:
         if path.is_dir():
-            raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径", Location(file))])
+            raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径（如 部门/桃江县政府办.yaml）",
+                                      Location(file))])
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError([Problem(
-                "too-large",
-                f"文件有 {size:,} 字节，超过上限 {MAX_BYTES:,}；这不像是一份评价文件，请检查路径",
-                Location(file),
-            )])
-        return path.read_bytes()
+            raise _too_large(file, size)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise _too_large(file, None)
+        return data
     except FileNotFoundError:
         raise InputError([Problem("not-found", "文件不存在；请检查路径和文件名", Location(file))]) from None
     except PermissionError:
-        raise InputError([Problem("unreadable", "没有读取此文件的权限", Location(file))]) from None
+        raise InputError([Problem("unreadable", "没有读取此文件的权限；请检查文件权限，或把文件复制到自己的目录再试",
+                                  Location(file))]) from None
     except OSError as exc:
         raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
 
 
-def load_text(text: str, file: str) -> tuple[Any, SourceMap]:
-    """Parse YAML text into plain data plus its source map. Raises :class:`InputError`."""
+def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
+    """Parse YAML text into plain data plus its source map. Raises :class:`InputError`.
+
+    ``label`` names a key path in messages (load.py passes one that adds the Chinese title).
+    """
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = exc.problem or "YAML 语法错误"
+        if "nesting depth" in reason:  # libyaml's own bound on [[[[…
+            raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))]) from None
         raise InputError([Problem("yaml-syntax", _syntax_message(reason, text, line), Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}", Location(file))]) from None
+        raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}；请检查缩进、冒号与引号", Location(file))]) from None
     except RecursionError:
-        raise InputError([Problem("too-deep", f"嵌套过深（超过 {MAX_DEPTH} 层）", Location(file))]) from None
-    if node is None:
-        raise InputError([Problem("empty-file", "文件是空的；请按示例填写（见 examples/）", Location(file, 1, 1))])
-    builder = _Builder(file)
+        raise InputError([Problem("too-deep", _TOO_DEEP, Location(file))]) from None
+    if node is None or _is_null(node):
+        raise InputError([Problem("empty-file", "文件是空的（没有任何数据）；请按示例填写（见 examples/）", Location(file, 1, 1))])
+    builder = _Builder(file, label)
     data = builder.build(node, (), 0)
     if builder.problems:
         raise InputError(builder.problems)
@@ -256,7 +332,7 @@ def _syntax_message(reason: str, text: str, line: int | None) -> str:
     return f"YAML 语法错误：{reason}。{hint}"
 
 
-def load_file(path: Path | str) -> tuple[Any, SourceMap]:
+def load_file(path: Path | str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
     p = Path(path)
     text = decode(read_bytes(p), str(p))
-    return load_text(text, str(p))
+    return load_text(text, str(p), label)
