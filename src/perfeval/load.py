@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from perfeval.department import Department
 from perfeval.facts import CATALOGUE, catalogue_for
+from perfeval.numbers_in import NumberError
 from perfeval.problems import InputError, Location, Problem
 from perfeval.rubric import Checklist, Rubric
 from perfeval.yamlsource import SourceMap, dotted, load_file
@@ -224,9 +225,16 @@ def problems_from_validation(exc: ValidationError, source: SourceMap, root: type
         else:
             msg = f"{label(path) or what}：{_translate(err)}"
             location = source.locate(path)
-        problems.append(Problem(f"invalid-{kind.replace('_', '-')}", msg, location))
+        problems.append(Problem(_code(err), msg, location))
     problems.sort(key=lambda p: (p.location.line or 0, p.location.col or 0))
     return problems
+
+
+def _code(err: dict) -> str:
+    """A stable kebab-case code: ``not-a-number`` for numbers_in's refusals, else from pydantic's type."""
+    if isinstance((err.get("ctx") or {}).get("error"), NumberError):
+        return "not-a-number"
+    return f"invalid-{err['type'].replace('_', '-')}"
 
 
 def _translate(err: dict) -> str:
@@ -238,7 +246,7 @@ def _translate(err: dict) -> str:
         "int_parsing": f"{shown} 不是整数；请填写整数，如 2019",
         "int_type": f"{shown} 不是整数；请填写整数，如 2019",
         "int_from_float": f"{shown} 不是整数；请填写整数，如 2019",
-        "string_type": f"这里应填文字，却是{_kind_of(value)}；如需把数字当作文字请加引号，如 '2019'",
+        "string_type": f"这里应填文字，却是{_kind_of(value)}；如需把它当作文字请加引号，如 '{value}'",
         "bool_type": f"{shown} 不是 true/false；请填写 true 或 false",
         "bool_parsing": f"{shown} 不是 true/false；请填写 true 或 false",
         "dict_type": f"这里应为键值结构（映射），却是{_kind_of(value)}；请检查缩进",

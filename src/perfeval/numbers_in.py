@@ -11,6 +11,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+class NumberError(ValueError):
+    """A value that is not a number as this file format reads numbers (code ``not-a-number``)."""
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 _PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
@@ -19,16 +23,16 @@ _PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 def parse_decimal(value: Any, *, percent_ok: bool = False) -> Any:
     """Normalise text to ``Decimal``; leave other types for pydantic to judge."""
     if isinstance(value, bool):
-        raise ValueError("这里需要数值，却填了是/否（true/false）")
+        raise NumberError("这里需要数值，却填了是/否（true/false）")
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("NaN 或无穷大不是有效数值")
+            raise NumberError("NaN 或无穷大不是有效数值")
         return Decimal(repr(value))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError("NaN 或无穷大不是有效数值")
+            raise NumberError("NaN 或无穷大不是有效数值")
         return value
     if not isinstance(value, str):
         return value
@@ -36,16 +40,16 @@ def parse_decimal(value: Any, *, percent_ok: bool = False) -> Any:
     is_percent = text.endswith("%")
     if is_percent:
         if not percent_ok:
-            raise ValueError(f"{value!r} 是百分数，而这里需要金额或数量；请填写数值")
+            raise NumberError(f"“{value}”是百分数，而这里需要金额或数量；请填写数值，如 1295.87")
         text = text[:-1].strip()
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     if not _PLAIN.fullmatch(text):
-        raise ValueError(f"{value!r} 不是数值；请只填写数字，如 1295.87 或 1,295.87")
+        raise NumberError(f"“{value}”不是数值；请只填写数字，如 1295.87 或 1,295.87")
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - regex guards it
-        raise ValueError(f"{value!r} 不是数值") from None
+        raise NumberError(f"“{value}”不是数值") from None
     return number / 100 if is_percent else number
 
 

@@ -301,10 +301,10 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        reason = exc.problem or "YAML 语法错误"
+        reason = exc.problem or ""
         if "nesting depth" in reason:  # libyaml's own bound on [[[[…
             raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))]) from None
-        raise InputError([Problem("yaml-syntax", _syntax_message(reason, text, line), Location(file, line, col))]) from None
+        raise InputError([Problem("yaml-syntax", _syntax_message(exc, text, line), Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}；请检查缩进、冒号与引号", Location(file))]) from None
     except RecursionError:
@@ -318,18 +318,43 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
     return data, SourceMap(file, builder.values, builder.keys)
 
 
-def _syntax_message(reason: str, text: str, line: int | None) -> str:
+_REASONS = {  # libyaml's and PyYAML's reasons, in the reader's language
+    "did not find expected key": "这里缺少键，或缩进与上一行对不齐",
+    "mapping values are not allowed": "这里不能出现冒号（若冒号是文字的一部分，请给整段文字加引号）",
+    "found character that cannot start any token": "出现了不能作为开头的字符",
+    "found unexpected end of stream": "文件在一个值写完之前就结束了",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或各项之间缺少逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少逗号",
+    "did not find expected '-' indicator": "列表项应以 - 开头，且与同级各项对齐",
+    "did not find expected node content": "这里缺少值",
+    "found undefined alias": "引用了未定义的锚点（*名称 之前须有 &名称）",
+    "found unknown escape character": "双引号中有无法识别的转义字符（\\）；如需反斜杠请改用单引号",
+    "could not find expected ':'": "缺少冒号（键与值之间应为“键: 值”，冒号后有空格）",
+    "found unexpected ':'": "多余的冒号；若冒号是文字的一部分，请给整段文字加引号",
+    "block sequence entries are not allowed in this context": "列表项 - 不能写在这里；请检查缩进",
+}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
+    reason = exc.problem or "YAML 语法错误"
+    context = exc.context or ""
+    said = next((zh for en, zh in _REASONS.items() if reason.startswith(en)), None)
+    what = said if said is not None else f"{reason}（YAML 语法错误）"
     hint = "请检查这一行和上一行的缩进、冒号与引号"
-    if "\t" in reason or "tab" in reason.lower():
-        hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
-    elif line is not None:
-        lines = text.splitlines()
-        here = lines[line - 1] if 0 < line <= len(lines) else ""
-        if "\t" in here[: len(here) - len(here.lstrip())]:
-            hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
-        elif "flow" in reason or "expected ',' or ']'" in reason or "expected ',' or '}'" in reason:
-            hint = "方括号 [ ] 或花括号 { } 没有闭合"
-    return f"YAML 语法错误：{reason}。{hint}"
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    lines = text.splitlines()
+    here = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if "\t" in reason or "tab" in reason.lower() or "\t" in here[: len(here) - len(here.lstrip())]:
+        what, hint = "缩进中有制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成空格"
+    elif "quoted scalar" in context and ("end of stream" in reason or "document" in reason):
+        what = "引号没有闭合" + (f"（引号从第 {opened} 行开始）" if opened else "")
+        hint = "请补上结尾的引号"
+    elif ("flow sequence" in context or "flow mapping" in context) and (
+            "end of stream" in reason or reason.startswith("did not find expected ','")):
+        bracket = "[" if "sequence" in context else "{"
+        what = f"{bracket} 没有闭合" + (f"（从第 {opened} 行开始）" if opened else "") + "，或各项之间缺少逗号"
+        hint = "请补上对应的 ] 或 }，每项之间用逗号隔开"
+    return f"YAML 语法错误：{what}。{hint}"
 
 
 def load_file(path: Path | str, label: Labeller = dotted) -> tuple[Any, SourceMap]:

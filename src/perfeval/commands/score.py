@@ -15,10 +15,10 @@ def out_of_range_problems(loaded, result) -> list[Problem]:
 
     problems = []
     for n in result.leaves():
-        if n.status is not Status.OUT_OF_RANGE:
+        bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
+        if n.status is not Status.OUT_OF_RANGE and not bad_items:  # an item is checked even when others are blank
             continue
         where = ("self_assessment", "scores", n.id)
-        bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
         if bad_items:
             for i in bad_items:
                 problems.append(Problem(
