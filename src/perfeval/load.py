@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from perfeval.department import Department
 from perfeval.facts import CATALOGUE, catalogue_for
-from perfeval.numbers_in import NumberError
+from perfeval.numbers_in import NumberError, clip
 from perfeval.problems import InputError, Location, Problem
 from perfeval.rubric import Checklist, Rubric
 from perfeval.yamlsource import SourceMap, dotted, load_file
@@ -149,9 +149,9 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
-        return str(value)
+        return clip(value)
     if isinstance(value, str):
-        return f"“{value}”"
+        return f"“{clip(value)}”"
     if isinstance(value, dict):
         return "键值结构"
     if isinstance(value, list):
@@ -169,8 +169,8 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, Decimal)):
-        return f"数值 {value}"
-    return f"文字 “{value}”"
+        return f"数值 {clip(value)}"
+    return f"文字 “{clip(value)}”"
 
 
 def _extra_message(key: Any, parent: tuple, models: list[type[BaseModel]], parent_label: str,
@@ -246,7 +246,7 @@ def _translate(err: dict) -> str:
         "int_parsing": f"{shown} 不是整数；请填写整数，如 2019",
         "int_type": f"{shown} 不是整数；请填写整数，如 2019",
         "int_from_float": f"{shown} 不是整数；请填写整数，如 2019",
-        "string_type": f"这里应填文字，却是{_kind_of(value)}；如需把它当作文字请加引号，如 '{value}'",
+        "string_type": f"这里应填文字，却是{_kind_of(value)}；如需把它当作文字请加引号，如 '{clip(value)}'",
         "bool_type": f"{shown} 不是 true/false；请填写 true 或 false",
         "bool_parsing": f"{shown} 不是 true/false；请填写 true 或 false",
         "dict_type": f"这里应为键值结构（映射），却是{_kind_of(value)}；请检查缩进",

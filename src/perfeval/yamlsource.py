@@ -181,7 +181,9 @@ class _Builder:
             )
             return None
         if _INT.fullmatch(text):
-            return int(text)
+            # a number too long for int() (Python refuses > 4300 digits) stays exact as Decimal,
+            # for the field's own check to refuse
+            return int(text) if len(text) <= 30 else Decimal(text)
         if _FLOAT.fullmatch(text):
             try:
                 return Decimal(text)
