@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from perfeval import cli, yamlsource
+from perfeval.department import Department
 from perfeval.problems import ExitCode, InputError
 
 HERE = Path(__file__).parent / "bad-inputs"
@@ -231,3 +232,61 @@ def test_the_installed_entry_point_prints_no_traceback(name):
     assert done.returncode == ExitCode.INPUT
     assert done.stderr.startswith(name)
     assert "Traceback" not in done.stderr
+
+
+# --- did-you-mean, at every depth of the department file ----------------------------------
+
+
+def _field_paths(model, prefix=()):
+    """Every (path, model, field name) of the department format, lists entered at item 0."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from perfeval.load import _unwrap
+
+    for name, field in model.model_fields.items():
+        yield prefix + (name,), model, name
+        for sub in _unwrap(field.annotation):
+            if typing.get_origin(field.annotation) is dict or "dict[" in str(field.annotation):
+                continue  # free keys (facts, scores): checked against the rubric, not the model
+            is_list = "list[" in str(field.annotation)
+            yield from _field_paths(sub, prefix + (name,) + ((0,) if is_list else ()))
+            assert issubclass(sub, BaseModel)
+
+
+def _misspelt(name: str) -> str:
+    return name[:-2] + name[-1] if len(name) > 3 else name + name[-1]  # county_finance → county_finane
+
+
+def _nest(path: tuple, leaf_key: str) -> dict:
+    value: object = {leaf_key: 1}
+    for part in reversed(path):
+        value = [value] if isinstance(part, int) else {part: value}
+    return value  # type: ignore[return-value]
+
+
+FIELD_PATHS = [(p, m, n) for p, m, n in _field_paths(Department) if p[0] not in ("format",)]
+
+
+@pytest.mark.parametrize("path, model, name", FIELD_PATHS, ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else None)
+def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_path, path, model, name):
+    from perfeval.load import _title, load
+
+    wrong = _misspelt(name)
+    doc = {"format": "perfeval/department@1", "unit": "测试单位", "year": 2019,
+           "rubric": str(Path(__file__).parents[1] / "rubrics/taojiang-2019.yaml")}
+    doc.update(_nest(path[:-1], wrong))
+    file = tmp_path / "dept.yaml"
+    file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    with pytest.raises(InputError) as err:
+        load(file)
+
+    unknown = [p for p in err.value.problems if p.code == "unknown-key"]
+    assert len(unknown) == 1, err.value.problems
+    title = _title(model, name)
+    assert title, f"{model.__name__}.{name} has no Chinese name"
+    assert f"是否想写 '{name}'（{title}）" in unknown[0].message
+    assert not [p for p in err.value.problems if p.code == "invalid-missing" and f" {name}" in p.message]
+    assert unknown[0].location.line is not None
