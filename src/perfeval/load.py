@@ -240,6 +240,15 @@ def _code(err: dict) -> str:
 def _translate(err: dict) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     shown = _shown(value)
+    options = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+    if value is None or isinstance(value, (dict, list)):  # a structure (or nothing) where one value is meant
+        wanted = {"decimal_parsing": "数值", "decimal_type": "数值", "int_parsing": "整数", "int_type": "整数",
+                  "bool_type": "true 或 false", "bool_parsing": "true 或 false",
+                  "literal_error": f"以下之一：{options}"}.get(kind)
+        if wanted is not None:
+            return f"这里应填{wanted}，却是{_kind_of(value)}；请检查缩进，或填写单个值"
+        if kind == "string_type":
+            return "这里应填文字，却是空的；请填写" if value is None else f"这里应填文字，却是{_kind_of(value)}；请检查缩进"
     table = {
         "decimal_parsing": f"{shown} 不是数值；请填写数字，如 1295.87",
         "decimal_type": f"{shown} 不是数值；请填写数字，如 1295.87",
@@ -257,7 +266,7 @@ def _translate(err: dict) -> str:
         "greater_than": f"{shown} 必须大于 {ctx.get('gt')}",
         "less_than_equal": f"{shown} 不能大于 {ctx.get('le')}；请填写不大于 {ctx.get('le')} 的数",
         "less_than": f"{shown} 必须小于 {ctx.get('lt')}",
-        "literal_error": f"{shown} 不是可选值之一；可选：{ctx.get('expected')}",
+        "literal_error": f"{shown} 不是可选值之一；可选：{options}",
         "string_pattern_mismatch": f"{shown} 格式不对（应匹配 {ctx.get('pattern')}）",
         "too_short": "不能为空",
         "string_too_short": "不能为空；请填写",
