@@ -290,3 +290,47 @@ def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_pat
     assert f"是否想写 '{name}'（{title}）" in unknown[0].message
     assert not [p for p in err.value.problems if p.code == "invalid-missing" and f" {name}" in p.message]
     assert unknown[0].location.line is not None
+
+
+# --- the same scalars from libyaml and from PyYAML's own parser ----------------------------
+
+SCALARS = [
+    # (YAML value as written, what perfeval reads, or the problem code it reports)
+    ("2019", 2019), ("1295.87", Decimal("1295.87")), ("-1", -1), ("1e3", Decimal("1e3")),
+    ("true", True), ("false", False), ("~", None), ("null", None), ("", None),
+    ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("y", "y"),
+    ("2020-11-10", "2020-11-10"), ("1:30", "1:30"), ("0x1F", "0x1F"), ("1_000", "1_000"),
+    ("1,295.87", "1,295.87"), ("'010'", "010"), ('"yes"', "yes"), ("'.nan'", ".nan"),
+    ("010", "leading-zero"), ("0.5", Decimal("0.5")), ("00.5", "leading-zero"),
+    (".nan", "not-finite"), (".inf", "not-finite"), ("-.Inf", "not-finite"),
+    ("!custom 1", "yaml-tag"),
+]
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize("written, expected", SCALARS, ids=[w or "empty" for w, _ in SCALARS])
+def test_scalars_read_the_same_with_either_parser(monkeypatch, loader, written, expected):
+    if not hasattr(yaml, loader):  # pragma: no cover - PyYAML built without libyaml
+        pytest.skip(f"yaml.{loader} not available")
+    monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, loader))
+    text = f"value: {written}\n"
+    codes = {"leading-zero", "not-finite", "yaml-tag"}
+    if expected in codes:
+        with pytest.raises(InputError) as err:
+            yamlsource.load_text(text, "f.yaml")
+        assert [(p.code, p.location.line, p.location.col) for p in err.value.problems] == [(expected, 1, 8)]
+        return
+    data, _ = yamlsource.load_text(text, "f.yaml")
+    assert data["value"] == expected and type(data["value"]) is type(expected)
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize("text", [
+    pytest.param("a: " + "[" * 5000 + "]" * 5000 + "\n", id="flow"),
+    pytest.param("".join(" " * i + f"k{i}:\n" for i in range(0, 400, 2)) + " " * 400 + "v\n", id="block"),
+])
+def test_nesting_far_too_deep_is_refused_by_either_parser(monkeypatch, loader, text):
+    monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, loader))
+    with pytest.raises(InputError) as err:
+        yamlsource.load_text(text, "deep.yaml")
+    assert [p.code for p in err.value.problems] == ["too-deep"]

@@ -214,6 +214,17 @@ def decode(data: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         utf8_error = exc
     line = data[: utf8_error.start].count(b"\n") + 1
+    col = len(data[data.rfind(b"\n", 0, utf8_error.start) + 1: utf8_error.start].decode("utf-8", "replace")) + 1
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) >= 0x80 and ch != "\ufffd") >= 4 * broken:
+        # mostly UTF-8 Chinese with a damaged character or two: not a GBK file
+        raise InputError([Problem(
+            "encoding",
+            f"这里有 {broken} 处不是合法的 UTF-8（文件其余部分是 UTF-8，可能是复制或截断时损坏了汉字）；"
+            "请在编辑器中找到该处，删去乱码并重新输入",
+            Location(file, line, col),
+        )])
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -307,6 +318,16 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
         if "nesting depth" in reason:  # libyaml's own bound on [[[[…
             raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))]) from None
         raise InputError([Problem("yaml-syntax", _syntax_message(exc, text, line), Location(file, line, col))]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark, only a position)
+        # libyaml counts bytes, PyYAML characters; the first such character is the one reported
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        where = text[: at if at >= 0 else exc.position]
+        line, col = where.count("\n") + 1, len(where) - (where.rfind("\n") + 1) + 1
+        raise InputError([Problem(
+            "control-character",
+            f"有一个不可见的控制字符 U+{exc.character:04X}；请删去它（常见于从 PDF、网页或 Excel 复制的文字）",
+            Location(file, line, col),
+        )]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}；请检查缩进、冒号与引号", Location(file))]) from None
     except RecursionError:
