@@ -66,6 +66,8 @@ def generated(tmp_path, monkeypatch):
         path = tmp_path / name
         if kind == "too-large":
             path.write_bytes(b"unit: " + b"x" * yamlsource.MAX_BYTES + b"\n")
+        elif kind == "too-many-values":  # under the size limit, but a list of 200,000+ one-digit items
+            path.write_bytes(b"- 1\n" * (yamlsource.MAX_NODES + 10))
         elif kind == "unreadable":
             path.write_text("unit: 测试单位\n", encoding="utf-8")
             real_open = Path.open

@@ -304,12 +304,42 @@ def read_bytes(path: Path) -> bytes:
         raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
 
 
+_COUNTED = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
+def _prescan(text: str, file: str) -> None:
+    """Stop a file with far too many values, or nesting far too deep, while it is still a stream
+    of parser events — before PyYAML builds the whole node graph (hundreds of MB for a 5 MB
+    file of one-character items). Aliases are counted again when expanded (:class:`_Builder`)."""
+    if len(text) < 2 * MAX_NODES:  # too short to hold that many values ('1,' each); the builder bounds the rest
+        return
+    count = depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = event.start_mark.line + 1, event.start_mark.column + 1
+                raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if isinstance(event, _COUNTED):
+            count += 1
+            if count > MAX_NODES:
+                line, col = event.start_mark.line + 1, event.start_mark.column + 1
+                raise InputError([Problem(
+                    "too-many-nodes",
+                    f"文件中超过 {MAX_NODES:,} 个值；一份评价文件远没有这么多数据，请检查是否选错了文件",
+                    Location(file, line, col),
+                )])
+
+
 def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
     """Parse YAML text into plain data plus its source map. Raises :class:`InputError`.
 
     ``label`` names a key path in messages (load.py passes one that adds the Chinese title).
     """
     try:
+        _prescan(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
