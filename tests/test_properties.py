@@ -210,7 +210,7 @@ def departments(draw) -> Department:
     return Department.model_validate(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(dept=departments())
 def test_every_score_stays_within_its_weight_and_parents_are_the_sum_of_children(dept):
     result = score(TAOJIANG, dept)
@@ -233,7 +233,7 @@ def test_every_score_stays_within_its_weight_and_parents_are_the_sum_of_children
     assert result.self_total == (None if None in selfs else sum(selfs))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(dept=departments(), which=st.sampled_from([n for n in LEAVES if not isinstance(n.rule, Checklist)]),
        excess=st.decimals(min_value=Decimal("0.1"), max_value=100, places=1), below=st.booleans())
 def test_a_self_score_outside_its_weight_is_flagged_and_never_audited_outside_it(dept, which, excess, below):
