@@ -173,9 +173,12 @@ def _kind_of(value: Any) -> str:
     return f"文字 “{clip(value)}”"
 
 
-def _extra_message(key: Any, parent: tuple, models: list[type[BaseModel]], parent_label: str,
+def _extra_message(key: Any, models: list[type[BaseModel]], parent_label: str,
                    missing: set[str]) -> tuple[str, str | None]:
-    """An unknown key: where it is, and the closest allowed key with its Chinese name."""
+    """An unknown key: where it is, and the closest allowed key with its Chinese name.
+
+    Also returns the key meant when it is a required field reported missing beside it (so that
+    ``yaer: 2019`` is one problem, not two)."""
     allowed = sorted({k for m in models for k in m.model_fields})
     guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
     where = f"{parent_label}中"
@@ -206,7 +209,7 @@ def problems_from_validation(exc: ValidationError, source: SourceMap, root: type
         parent = _path_in_file(loc[:-1], source)
         models = _models_at(root, loc[:-1]) if loc[:-1] else [root]
         parent_label = label(parent) if parent else what
-        msg, meant = _extra_message(loc[-1], parent, models, parent_label, missing_by_parent.get(parent, set()))
+        msg, meant = _extra_message(loc[-1], models, parent_label, missing_by_parent.get(parent, set()))
         if meant:
             explained.add(parent + (meant,))
         problems.append(Problem("unknown-key", msg, source.locate(parent + (loc[-1],), key=True)))
