@@ -66,6 +66,10 @@ def generated(tmp_path, monkeypatch):
         path = tmp_path / name
         if kind == "too-large":
             path.write_bytes(b"unit: " + b"x" * yamlsource.MAX_BYTES + b"\n")
+        elif kind == "fifo":  # reading it would wait for a writer forever
+            os.mkfifo(path)
+        elif kind == "symlink-loop":
+            path.symlink_to(path)
         elif kind == "too-many-values":  # under the size limit, but a list of 200,000+ one-digit items
             path.write_bytes(b"- 1\n" * (yamlsource.MAX_NODES + 10))
         elif kind == "unreadable":

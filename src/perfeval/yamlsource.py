@@ -13,7 +13,9 @@ converted by hand, so that
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -287,7 +289,11 @@ def read_bytes(path: Path) -> bytes:
         if path.is_dir():
             raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径（如 部门/桃江县政府办.yaml）",
                                       Location(file))])
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):  # would wait for a writer forever
+            raise InputError([Problem("not-a-file", "这是管道或套接字，不是文件；请先把内容保存为文件再给出其路径",
+                                      Location(file))])
+        size = info.st_size
         if size > MAX_BYTES:
             raise _too_large(file, size)
         with path.open("rb") as fh:
@@ -301,7 +307,16 @@ def read_bytes(path: Path) -> bytes:
         raise InputError([Problem("unreadable", "没有读取此文件的权限；请检查文件权限，或把文件复制到自己的目录再试",
                                   Location(file))]) from None
     except OSError as exc:
-        raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
+        why = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise InputError([Problem("unreadable", f"无法读取：{why}；请检查路径", Location(file))]) from None
+
+
+_OS_ERRORS = {
+    errno.ELOOP: "符号链接循环指向自身",
+    errno.ENAMETOOLONG: "文件名或路径过长",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EIO: "磁盘读写出错",
+}
 
 
 _COUNTED = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
