@@ -309,18 +309,19 @@ SCALARS = [
     ("1,295.87", "1,295.87"), ("'010'", "010"), ('"yes"', "yes"), ("'.nan'", ".nan"),
     ("010", "leading-zero"), ("0.5", Decimal("0.5")), ("00.5", "leading-zero"),
     (".nan", "not-finite"), (".inf", "not-finite"), ("-.Inf", "not-finite"),
-    ("!custom 1", "yaml-tag"),
+    ("!custom 1", "yaml-tag"), ("1e999999999", "number-out-of-range"), ("1e-999999999", "number-out-of-range"),
+    ("1" + "0" * 40, "number-out-of-range"), ("1" + "0" * 29, 10**29),
 ]
 
 
 @pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
-@pytest.mark.parametrize("written, expected", SCALARS, ids=[w or "empty" for w, _ in SCALARS])
+@pytest.mark.parametrize("written, expected", SCALARS, ids=[(w or "empty")[:16] for w, _ in SCALARS])
 def test_scalars_read_the_same_with_either_parser(monkeypatch, loader, written, expected):
     if not hasattr(yaml, loader):  # pragma: no cover - PyYAML built without libyaml
         pytest.skip(f"yaml.{loader} not available")
     monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, loader))
     text = f"value: {written}\n"
-    codes = {"leading-zero", "not-finite", "yaml-tag"}
+    codes = {"leading-zero", "not-finite", "yaml-tag", "number-out-of-range"}
     if expected in codes:
         with pytest.raises(InputError) as err:
             yamlsource.load_text(text, "f.yaml")

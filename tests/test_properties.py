@@ -71,7 +71,7 @@ FIELD_NAMES = sorted({*Department.model_fields, "basic_data", "income", "county_
                       "authorized_staff", "actual_staff", "staff_control_rate", "budget_completion_rate",
                       "system_management", "financial_rules", "final", "budget", "subtotals", "code", "name"})
 TRICKY_SCALARS = ["yes", "no", "on", "off", "~", "null", "true", "010", "0x1F", "1_000", ".nan", "-.inf", "1e400",
-                  "1,295.87", "１２９５.８７", "95.10%", "2019-12-31", "1:30", "-1", "0", "4.5", "'quoted'", '"\\q"',
+                  "1,295.87", "１２９５.８７", "1e999999999", "1e-999999999", "95.10%", "2019-12-31", "1:30", "-1", "0", "4.5", "'quoted'", '"\\q"',
                   "&a", "*a", "!!binary", "!tag x", "<<", "[", "]", "{", "}", ",", "#", "|", ">", "-", "? ", "%YAML",
                   "追加", "追减", "桃江县", "\t", '"', "'", ": ", "@", "`"]
 

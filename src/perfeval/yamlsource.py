@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 import yaml
 
+from perfeval.numbers_in import clip
 from perfeval.problems import InputError, Location, Problem
 
 try:  # the C parser when libyaml is present
@@ -33,6 +34,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 MAX_BYTES = 5 * 1024 * 1024  # a department file is a few KB; a rubric a few tens
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # counts alias expansions too (billion laughs)
+MAX_DIGITS = 30  # an unquoted number beyond 10^±30 is refused here, before any field converts it
 
 Path_ = tuple[str | int, ...]
 
@@ -178,19 +180,23 @@ class _Builder:
             self.fail(
                 node,
                 "leading-zero",
-                f"{text} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{text}'，若是数值请去掉前导 0",
+                f"{clip(text)} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{clip(text)}'，若是数值请去掉前导 0",
                 path,
             )
             return None
-        if _INT.fullmatch(text):
-            # a number too long for int() (Python refuses > 4300 digits) stays exact as Decimal,
-            # for the field's own check to refuse
-            return int(text) if len(text) <= 30 else Decimal(text)
-        if _FLOAT.fullmatch(text):
+        if _INT.fullmatch(text) and len(text) <= MAX_DIGITS:
+            return int(text)
+        if _INT.fullmatch(text) or _FLOAT.fullmatch(text):
             try:
-                return Decimal(text)
+                number = Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards it
                 return text
+            if number and not -MAX_DIGITS <= number.adjusted() <= MAX_DIGITS:
+                # 1e999999999 would take minutes to become an int; no finance table holds it
+                self.fail(node, "number-out-of-range",
+                          f"{clip(text)} 大得（或小得）不合常理；请检查单位、小数点和指数写法", path)
+                return None
+            return number
         # everything else (yes/no/on/off, dates, 1:30, 0x1F, 1_000 …) stays the text it is
         return text
 
