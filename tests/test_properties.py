@@ -33,12 +33,12 @@ def workdir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("random-inputs")
 
 
-def run_score(path: Path) -> tuple[int, str]:
+def run_score(path: Path, *more: str) -> tuple[int, str]:
     """``perfeval score PATH`` through the real entry point, in this process."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            cli.main(["score", str(path)])
+            cli.main(["score", str(path), *more])
             code = 0
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
@@ -152,6 +152,29 @@ def test_the_example_with_any_value_replaced_never_produces_a_traceback(workdir,
             continue  # an earlier change removed this path
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     assert_answered(workdir / "example.yaml", text.encode("utf-8"))
+
+
+RUBRIC_DATA = yaml.safe_load(RUBRIC.read_text(encoding="utf-8"))
+RUBRIC_PATHS = [p for p in _paths(RUBRIC_DATA) if p]
+_rubric_files = iter(range(10**9))  # a new name per example: rubrics are cached by path
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(st.sampled_from(RUBRIC_PATHS), tree), min_size=1, max_size=3))
+def test_the_rubric_with_any_value_replaced_never_produces_a_traceback(workdir, changes):
+    doc = RUBRIC_DATA
+    for path, value in changes:
+        try:
+            doc = _replaced(doc, path, value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    rubric = workdir / f"rubric-{next(_rubric_files)}.yaml"
+    data = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode("utf-8")
+    rubric.write_bytes(data)
+    code, err = run_score(ROOT / "examples" / "taojiang-2019.yaml", "--rubric", str(rubric))
+    assert code in ALLOWED_EXITS, err
+    assert "Traceback" not in err and "内部错误" not in err, err
+    assert rubric.read_bytes() == data
 
 
 # --- the engine's arithmetic ---------------------------------------------------------------
