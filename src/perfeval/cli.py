@@ -54,16 +54,29 @@ RubricOption = Annotated[
 ]
 
 
+MAX_SHOWN = 20  # problems printed for one run: a message fits on one screen
+
+
 def report_input_error(err: InputError) -> int:
-    """Print an input error (to stderr) and return the exit code for it."""
+    """Print an input error (to stderr) and return the exit code for it.
+
+    At most ``MAX_SHOWN`` problems are printed, then a count of the rest. With ``--debug``
+    the Python stack follows, for developers.
+    """
     from rich.console import Console
     from rich.text import Text
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    for p in err.problems:
+    for p in err.problems[:MAX_SHOWN]:
         console.print(Text(f"{p.location}: ", style="bold") + Text(f"{'错误' if p.level == 'error' else '警告'}：",
                                                                   style="red" if p.level == "error" else "yellow")
                       + Text(p.message))
+    if len(err.problems) > MAX_SHOWN:
+        console.print(Text(f"……另有 {len(err.problems) - MAX_SHOWN} 个问题未显示；改正以上问题后重新运行即可看到。"))
+    if state.get("debug") and err.__traceback__ is not None:
+        import traceback
+
+        console.print(Text("".join(traceback.format_exception(err)).rstrip()))
     return ExitCode.INPUT
 
 
@@ -165,13 +178,27 @@ def convert(
     raise typer.Exit(run(source, target, rubric, force))
 
 
-def main() -> None:
+INTERNAL_ERROR = 3  # a defect in perfeval itself, never a problem with the user's file
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``perfeval`` entry point: every failure ends in a message and a named exit code.
+
+    Input problems are reported by the commands (exit 2). Anything else is a defect in
+    perfeval: one line and exit 3, or the full Python stack with ``--debug``.
+    """
+    state["debug"] = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
-        app()
-    except InputError as err:  # pragma: no cover - commands handle their own
+        app(args=argv, prog_name="perfeval")
+    except InputError as err:  # a command that let one through
         sys.exit(report_input_error(err))
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # `perfeval score … | head`: the reader left; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(ExitCode.FINDINGS)
     except Exception:
         if state.get("debug"):
             raise
@@ -179,4 +206,4 @@ def main() -> None:
 
         print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
         print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
-        sys.exit(3)
+        sys.exit(INTERNAL_ERROR)

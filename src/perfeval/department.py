@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from perfeval.numbers_in import parse_decimal
 
@@ -59,7 +59,7 @@ class ProjectSpending(Spending):
     """项目支出情况（每个大额项目一行）"""
 
     name: str | None = Field(None, title="项目名称")
-    note: str | None = None
+    note: str | None = Field(None, title="说明")
 
 
 class Balance(_Model):
@@ -81,11 +81,33 @@ class BasicData(_Model):
 
 
 class Adjustment(_Model):
-    """一笔预算调整：追加为正，追减为负。"""
+    """一笔预算调整。金额按调整的资金量记（非负），方向由 kind 表示。
 
-    kind: Literal["追加", "追减", "结构调整"]
-    amount: Amount
-    note: str | None = None
+    金额也可带符号填写（财务表常这样印）：不写 kind 时，正数为追加、负数为追减；
+    ``kind: 追减`` 配负数与配正数同义。与 kind 矛盾的符号（追加或结构调整配负数）不予接受。
+    """
+
+    kind: Literal["追加", "追减", "结构调整"] = Field(title="调整类型")
+    amount: Amount = Field(title="调整金额")
+    note: str | None = Field(None, title="说明")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _signed(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "amount" not in data:
+            return data
+        try:
+            amount = parse_decimal(data["amount"])
+        except ValueError:
+            return data  # the field validator reports it
+        if not isinstance(amount, Decimal) or amount >= 0:
+            return data if "kind" in data else {**data, "kind": "追加"}
+        kind = data.get("kind")
+        if kind is None or kind == "追减":
+            return {**data, "kind": "追减", "amount": -amount}
+        if kind in ("追加", "结构调整"):
+            raise ValueError(f"{kind}的金额不能为负（{amount}）；追减请写 kind: 追减，金额写正数或负数均可")
+        return data
 
 
 class BudgetChanges(_Model):
@@ -102,7 +124,7 @@ class FunctionSpending(_Model):
 
     code: Code = Field(pattern=r"^\d{3}(\d{2}){0,2}$", title="功能科目编码")
     name: str = Field(title="科目名称")
-    amount: Amount
+    amount: Amount = Field(title="支出金额")
 
 
 class SangongBreakdown(_Model):

@@ -8,6 +8,7 @@ and the audited score (审核得分).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
@@ -384,6 +385,11 @@ def _self_score(node: Node, entry: IndicatorScore | None) -> tuple[Decimal | Non
     return stated, items, stated
 
 
+def _labelled(text: str, catalogue: Mapping[str, FactInfo]) -> str:
+    """A formula message with fact names in Chinese: 除数为零：编制数 = 0."""
+    return re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: _fact_label(m.group(), catalogue), text)
+
+
 def _fact_label(name: str, catalogue: Mapping[str, FactInfo]) -> str:
     info = catalogue.get(name)
     return info.label if info else name
@@ -407,7 +413,7 @@ def _leaf(node: Node, depth: int, entry: IndicatorScore | None, facts: Mapping[s
     elif o.missing:
         r.note = "缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing)
     elif o.error:
-        r.note = o.error
+        r.note = _labelled(o.error, catalogue)
     elif items:
         parts = " + ".join(fmt_points(i.self_score) if i.self_score is not None else "未填" for i in items)
         r.note = f"评分要点 {parts}" + (f" = {fmt_points(self_score)}" if self_score is not None else "")

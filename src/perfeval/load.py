@@ -9,19 +9,22 @@ its rubric. Every problem becomes a :class:`~perfeval.problems.Problem` with
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
 from perfeval.department import Department
-from perfeval.facts import catalogue_for
+from perfeval.facts import CATALOGUE, catalogue_for
+from perfeval.numbers_in import NumberError, clip
 from perfeval.problems import InputError, Location, Problem
 from perfeval.rubric import Checklist, Elements, Rubric
-from perfeval.yamlsource import SourceMap, load_file
+from perfeval.yamlsource import SourceMap, dotted, load_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -86,8 +89,25 @@ def _tag(model: type[BaseModel]) -> str | None:
 
 
 def _title(model: type[BaseModel], name: str) -> str | None:
+    """A field's Chinese name: its title, else the first clause of its description."""
     f = model.model_fields.get(name)
-    return f.title if f is not None else None
+    if f is None:
+        return None
+    if f.title:
+        return f.title
+    if f.description:
+        head = re.split(r"[，；：,;:（(]", f.description, maxsplit=1)[0].strip()
+        return head or None
+    return None
+
+
+def _field_title(root: type[BaseModel], loc: tuple) -> str | None:
+    """The Chinese name of the field a location ends in (a list item: the list's name)."""
+    idx = next((i for i in range(len(loc) - 1, -1, -1) if isinstance(loc[i], str)), None)
+    if idx is None:
+        return None
+    models = _models_at(root, loc[:idx])
+    return next((t for m in models if (t := _title(m, loc[idx]))), None)
 
 
 def _path_in_file(loc: tuple, source: SourceMap) -> tuple:
@@ -100,67 +120,161 @@ def _path_in_file(loc: tuple, source: SourceMap) -> tuple:
     return path
 
 
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+KeyNamer = Callable[[tuple], "str | None"]
+"""Names a dict key the models cannot (a fact, an indicator id): path → Chinese name or None."""
+
+
+def labeller(root: type[BaseModel], key_name: KeyNamer | None = None) -> Callable[[tuple], str]:
+    """``basic_data.income.total（小计）`` — a key path with the Chinese name of what it is."""
+
+    def label(path: tuple) -> str:
+        title = key_name(path) if key_name else None
+        if title is None:
+            title = _field_title(root, path)
+            fields = [i for i, part in enumerate(path) if isinstance(part, str)]
+            if title and len(path) >= 3 and len(fields) >= 2:  # 年初预算支出计划·小计
+                parent = _field_title(root, path[: fields[-1]])
+                if parent and not title.startswith(parent):
+                    title = f"{parent}·{title}"
+        text = dotted(path)
+        return f"{text}（{title}）" if title else text
+
+    return label
+
+
+def _shown(value: Any) -> str:
+    """An input value as a finance officer wrote it (no Python reprs)."""
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return clip(value)
+    if isinstance(value, str):
+        return f"“{clip(value)}”"
+    if isinstance(value, dict):
+        return "键值结构"
+    if isinstance(value, list):
+        return "列表"
+    return type(value).__name__
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "键值结构"
+    if isinstance(value, list):
+        return "列表"
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, Decimal)):
+        return f"数值 {clip(value)}"
+    return f"文字 “{clip(value)}”"
+
+
+def _extra_message(key: Any, models: list[type[BaseModel]], parent_label: str,
+                   missing: set[str]) -> tuple[str, str | None]:
+    """An unknown key: where it is, and the closest allowed key with its Chinese name.
+
+    Also returns the key meant when it is a required field reported missing beside it (so that
+    ``yaer: 2019`` is one problem, not two)."""
+    allowed = sorted({k for m in models for k in m.model_fields})
+    guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    where = f"{parent_label}中"
+    if guess:
+        title = next((t for m in models if (t := _title(m, guess[0]))), None)
+        named = f"{guess[0]!r}（{title}）" if title else repr(guess[0])
+        return f"{where}没有 {key!r} 这一项；是否想写 {named}？", guess[0] if guess[0] in missing else None
+    listed = "、".join(f"{k}（{t}）" if (t := next((t for m in models if (t := _title(m, k))), None)) else k
+                      for k in allowed)
+    return f"{where}没有 {key!r} 这一项；可以填写的有：{listed}", None
 
 
 def problems_from_validation(exc: ValidationError, source: SourceMap, root: type[BaseModel],
-                             what: str) -> list[Problem]:
+                             what: str, key_name: KeyNamer | None = None) -> list[Problem]:
+    label = labeller(root, key_name)
+    errors = exc.errors(include_url=False)
+    missing_by_parent: dict[tuple, set[str]] = {}
+    for err in errors:
+        if err["type"] == "missing" and err["loc"] and isinstance(err["loc"][-1], str):
+            missing_by_parent.setdefault(_path_in_file(tuple(err["loc"][:-1]), source), set()).add(err["loc"][-1])
+    explained: set[tuple] = set()  # missing fields explained by a misspelt key beside them
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         loc = tuple(err["loc"])
-        path = _path_in_file(loc, source)
         kind = err["type"]
-        field_name = next((p for p in reversed(loc) if isinstance(p, str)), None)
-        models = _models_at(root, loc[:-1]) if loc else [root]
-        title = next((t for m in models if field_name and (t := _title(m, field_name))), None)
-        label = _dotted(path if kind != "missing" else loc) or what
-        if title:
-            label += f"（{title}）"
+        if kind != "extra_forbidden":
+            continue
+        parent = _path_in_file(loc[:-1], source)
+        models = _models_at(root, loc[:-1]) if loc[:-1] else [root]
+        parent_label = label(parent) if parent else what
+        msg, meant = _extra_message(loc[-1], models, parent_label, missing_by_parent.get(parent, set()))
+        if meant:
+            explained.add(parent + (meant,))
+        problems.append(Problem("unknown-key", msg, source.locate(parent + (loc[-1],), key=True)))
+    for err in errors:
+        loc = tuple(err["loc"])
+        kind = err["type"]
         if kind == "extra_forbidden":
-            allowed = sorted({k for m in models for k in m.model_fields})
-            guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            hint = f"是否想写 {guess[0]!r}？" if guess else f"可用的键：{', '.join(allowed)}"
-            msg = f"未知的键 {loc[-1]!r}；{hint}"
-            location = source.locate(path, key=True)
-        elif kind == "missing":
-            msg = f"缺少必填项 {label}；请补上"
-            location = source.locate(path)
+            continue
+        path = _path_in_file(loc, source)
+        if kind == "missing":
+            parent = _path_in_file(loc[:-1], source)
+            if parent + (loc[-1],) in explained:
+                continue
+            msg = f"缺少必填项 {label(parent + (loc[-1],))}；请补上"
+            location = source.locate(parent + (loc[-1],))  # a workbook has a cell for it; YAML: the parent
         else:
-            msg = f"{label}：{_translate(err)}"
+            msg = f"{label(path) or what}：{_translate(err)}"
             location = source.locate(path)
-        problems.append(Problem(f"invalid-{kind.replace('_', '-')}", msg, location))
+        problems.append(Problem(_code(err), msg, location))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.col or 0))
     return problems
+
+
+def _code(err: dict) -> str:
+    """A stable kebab-case code: ``not-a-number`` for numbers_in's refusals, else from pydantic's type."""
+    if isinstance((err.get("ctx") or {}).get("error"), NumberError):
+        return "not-a-number"
+    return f"invalid-{err['type'].replace('_', '-')}"
 
 
 def _translate(err: dict) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    shown = _shown(value)
+    options = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+    if value is None or isinstance(value, (dict, list)):  # a structure (or nothing) where one value is meant
+        wanted = {"decimal_parsing": "数值", "decimal_type": "数值", "int_parsing": "整数", "int_type": "整数",
+                  "bool_type": "true 或 false", "bool_parsing": "true 或 false",
+                  "literal_error": f"以下之一：{options}"}.get(kind)
+        if wanted is not None:
+            return f"这里应填{wanted}，却是{_kind_of(value)}；请检查缩进，或填写单个值"
+        if kind == "string_type":
+            return "这里应填文字，却是空的；请填写" if value is None else f"这里应填文字，却是{_kind_of(value)}；请检查缩进"
     table = {
         "decimal_parsing": f"{shown} 不是数值；请填写数字，如 1295.87",
-        "decimal_type": f"{shown} 不是数值；请填写数字",
-        "int_parsing": f"{shown} 不是整数",
-        "int_type": f"{shown} 不是整数",
-        "int_from_float": f"{shown} 不是整数",
-        "string_type": f"{shown} 不是文字；如需文字请加引号",
-        "bool_type": f"{shown} 不是 true/false",
-        "bool_parsing": f"{shown} 不是 true/false",
-        "dict_type": "这里应为键值结构（映射），请检查缩进",
-        "model_type": "这里应为键值结构（映射），请检查缩进",
-        "model_attributes_type": "这里应为键值结构（映射），请检查缩进",
-        "list_type": "这里应为列表（每项以 - 开头）",
-        "greater_than_equal": f"{shown} 不能小于 {ctx.get('ge')}",
+        "decimal_type": f"{shown} 不是数值；请填写数字，如 1295.87",
+        "int_parsing": f"{shown} 不是整数；请填写整数，如 2019",
+        "int_type": f"{shown} 不是整数；请填写整数，如 2019",
+        "int_from_float": f"{shown} 不是整数；请填写整数，如 2019",
+        "string_type": f"这里应填文字，却是{_kind_of(value)}；如需把它当作文字请加引号，如 '{clip(value)}'",
+        "bool_type": f"{shown} 不是 true/false；请填写 true 或 false",
+        "bool_parsing": f"{shown} 不是 true/false；请填写 true 或 false",
+        "dict_type": f"这里应为键值结构（映射），却是{_kind_of(value)}；请检查缩进",
+        "model_type": f"这里应为键值结构（映射），却是{_kind_of(value)}；请检查缩进",
+        "model_attributes_type": f"这里应为键值结构（映射），却是{_kind_of(value)}；请检查缩进",
+        "list_type": f"这里应为列表（每项以 - 开头），却是{_kind_of(value)}",
+        "greater_than_equal": f"{shown} 不能小于 {ctx.get('ge')}；请填写不小于 {ctx.get('ge')} 的数",
         "greater_than": f"{shown} 必须大于 {ctx.get('gt')}",
-        "less_than_equal": f"{shown} 不能大于 {ctx.get('le')}",
-        "literal_error": f"{shown} 不是可选值之一：{ctx.get('expected')}",
+        "less_than_equal": f"{shown} 不能大于 {ctx.get('le')}；请填写不大于 {ctx.get('le')} 的数",
+        "less_than": f"{shown} 必须小于 {ctx.get('lt')}",
+        "literal_error": f"{shown} 不是可选值之一；可选：{options}",
         "string_pattern_mismatch": f"{shown} 格式不对（应匹配 {ctx.get('pattern')}）",
         "too_short": "不能为空",
-        "string_too_short": "不能为空",
+        "string_too_short": "不能为空；请填写",
         "union_tag_invalid": f"规则种类 {ctx.get('tag')!r} 不存在；可用：{ctx.get('expected_tags')}",
-        "union_tag_not_found": "评分规则缺少 kind（规则种类）",
+        "union_tag_not_found": "评分规则缺少 kind（规则种类）；请填写，如 kind: proportional",
     }
     if kind in table:
         return table[kind]
@@ -176,17 +290,86 @@ def _translate(err: dict) -> str:
 
 def _read(path: Path) -> tuple[Any, SourceMap]:
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from perfeval import excel  # only commands that touch a workbook import openpyxl
-
+        try:
+            from perfeval import excel  # only commands that touch a workbook import openpyxl
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("openpyxl", "perfeval.excel"):
+                raise
+            need = ("读取 .xlsx 工作簿需要 openpyxl；请安装：pip install 'perfeval[excel]'"
+                    if exc.name == "openpyxl" else "此版本的 perfeval 还不能读取 .xlsx 工作簿；请改用 YAML 部门文件（见 examples/）")
+            raise InputError([Problem("workbook-unsupported", need, Location(str(path)))]) from None
         return excel.read_department(path)
-    return load_file(path)
+    return load_file(path, labeller(Department, _department_key_name(None)))
 
 
 def _mapping(data: Any, source: SourceMap, what: str) -> dict:
     if not isinstance(data, dict):
-        raise InputError([Problem("not-a-mapping", f"{what}的顶层应为键值结构（如 unit: …），而不是 {type(data).__name__}",
-                                  source.locate(()))])
+        raise InputError([Problem(
+            "not-a-mapping",
+            f"{what}的顶层应为键值结构（每行一项，如 unit: 桃江县人民政府办公室），而这里是{_kind_of(data)}；"
+            "请对照 examples/ 中的示例",
+            source.locate(()))])
     return data
+
+
+def _department_key_name(indicators: dict[str, str] | None) -> KeyNamer:
+    """Chinese names for the department file's free keys: facts and indicator ids."""
+
+    def name(path: tuple) -> str | None:
+        if len(path) == 2 and path[0] == "facts":
+            info = CATALOGUE.get(str(path[1]))
+            return info.label if info else None
+        if len(path) >= 3 and path[:2] == ("self_assessment", "scores") and indicators:
+            indicator = indicators.get(str(path[2]))
+            if indicator is None:
+                return None
+            if len(path) == 3:
+                return indicator
+            if len(path) == 4 and path[3] == "score":
+                return f"{indicator} 自评得分"
+            if len(path) == 5 and path[3] == "items":
+                return f"{indicator} 评分要点 {path[4]}"
+        if len(path) == 3 and path[:2] == ("self_assessment", "subtotals") and indicators:
+            return indicators.get(str(path[2]))
+        return None
+
+    return name
+
+
+def _indicator_names(data: dict, source: SourceMap, rubric_path: Path | None) -> dict[str, str] | None:
+    """On the error path only: the rubric's indicator names, to name indicators in messages."""
+    try:
+        if rubric_path is None:
+            given = data.get("rubric")
+            if not isinstance(given, str):
+                return None
+            rubric_path = Path(given)
+            if not rubric_path.is_absolute():
+                rubric_path = Path(source.file).parent / rubric_path
+        rubric, _ = load_rubric(rubric_path)
+    except (InputError, OSError, ValueError):
+        return None
+    return {n.id: n.name for n, _ in rubric.walk()}
+
+
+def _rubric_key_name(data: Any) -> KeyNamer:
+    """In a rubric, name a location by the indicator it is in (``预算完成率``)."""
+
+    def name(path: tuple) -> str | None:
+        node, found = data, None
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(node, dict) and isinstance(node.get("name"), str) and "id" in node:
+                found = node["name"]
+        if found is None or not path:
+            return None
+        field = _field_title(Rubric, path)
+        return f"指标 {found}" + (f" 的{field}" if field and field != "指标名称" else "")
+
+    return name
 
 
 _RUBRIC_CACHE: dict[Path, tuple[Rubric, SourceMap]] = {}
@@ -199,29 +382,35 @@ def load_rubric(path: Path | str) -> tuple[Rubric, SourceMap]:
     hit = _RUBRIC_CACHE.get(key)
     if hit is not None:
         return hit
-    data, source = load_file(p)
+    data, source = load_file(p, labeller(Rubric))
     data = _mapping(data, source, "评分表文件")
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, source, Rubric, "评分表")) from None
+        raise InputError(problems_from_validation(exc, source, Rubric, "评分表", _rubric_key_name(data))) from None
     _RUBRIC_CACHE[key] = (rubric, source)
     return rubric, source
 
 
-def parse_department(data: Any, source: SourceMap) -> Department:
+def parse_department(data: Any, source: SourceMap, rubric_path: Path | str | None = None) -> Department:
     data = _mapping(data, source, "部门文件")
     try:
         return Department.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, source, Department, "部门文件")) from None
+        names = _indicator_names(data, source, Path(rubric_path) if rubric_path is not None else None)
+        raise InputError(problems_from_validation(exc, source, Department, "部门文件",
+                                                  _department_key_name(names))) from None
 
 
 def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap) -> Path:
     candidate = Path(dept.rubric)
     if not candidate.is_absolute():
         candidate = dept_path.parent / candidate
-    if not candidate.exists():
+    try:
+        exists = candidate.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        exists = False
+    if not exists:
         raise InputError([Problem(
             "rubric-not-found",
             f"rubric（评分表）指向的文件 {dept.rubric!r} 不存在（按本文件所在目录解析为 {candidate}）；"
@@ -353,7 +542,7 @@ def load(path: Path | str, rubric_path: Path | str | None = None) -> Loaded:
     """Load a department file (YAML or workbook) and its rubric, cross-checked."""
     p = Path(path)
     data, source = _read(p)
-    dept = parse_department(data, source)
+    dept = parse_department(data, source, rubric_path)
     rp = Path(rubric_path) if rubric_path is not None else resolve_rubric_path(dept, p, source)
     rubric, rsource = load_rubric(rp)
     problems = cross_check(rubric, dept, source)

@@ -32,13 +32,29 @@ def check_output_path(path: Path, *, force: bool, inputs: tuple[Path, ...] = ())
                                   Location(str(path)))])
 
 
+def _new_file_mode(path: Path) -> int:
+    """The mode the output gets: the replaced file's, else what the umask gives a new file.
+
+    (``mkstemp`` creates 0600 files; an audit report should be as readable as any file the
+    user saves.)
+    """
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, write: Callable[[Path], None] | bytes | str, *, force: bool,
                  inputs: tuple[Path, ...] = ()) -> None:
     """Write ``path`` via a temporary file in the same directory, then rename it into place.
 
     ``write`` is the content (bytes or text, UTF-8) or a function that writes a file at the
-    temporary path it is given (e.g. ``workbook.save``).
+    temporary path it is given (e.g. ``workbook.save``). If anything fails, the temporary file
+    is removed and ``path`` is as it was.
     """
+    path = Path(path)
     check_output_path(path, force=force, inputs=inputs)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -50,6 +66,9 @@ def write_atomic(path: Path, write: Callable[[Path], None] | bytes | str, *, for
                 fh.write(write)
         if callable(write):
             write(tmp)
+        with open(tmp, "rb") as fh:  # on disk before it takes the name
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _new_file_mode(path))
         if not force and path.exists():  # appeared meanwhile
             raise InputError([Problem("output-exists", "输出文件已存在；如确需覆盖，请加 --force", Location(str(path)))])
         os.replace(tmp, path)

@@ -7,7 +7,7 @@ measure is a formula over named facts. Nothing here does I/O.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Annotated, Literal, Union
 
@@ -368,9 +368,12 @@ class Interval:
 def _bound(text: str | None) -> Decimal | None:
     if text is None or text.lstrip("+-") in ("inf", "∞"):
         return None
-    if text.endswith("%"):
-        return Decimal(text[:-1]) / 100
-    return Decimal(text)
+    try:
+        if text.endswith("%"):
+            return Decimal(text[:-1]) / 100
+        return Decimal(text)
+    except InvalidOperation:  # '1.2.3' passes the pattern; pydantic reports ValueError only
+        raise ValueError(f"区间端点 {text!r} 不是数值") from None
 
 
 def parse_interval(text: str) -> Interval:

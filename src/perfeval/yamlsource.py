@@ -13,14 +13,17 @@ converted by hand, so that
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
+from perfeval.numbers_in import clip
 from perfeval.problems import InputError, Location, Problem
 
 try:  # the C parser when libyaml is present
@@ -31,6 +34,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 MAX_BYTES = 5 * 1024 * 1024  # a department file is a few KB; a rubric a few tens
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # counts alias expansions too (billion laughs)
+MAX_DIGITS = 30  # an unquoted number beyond 10^±30 is refused here, before any field converts it
 
 Path_ = tuple[str | int, ...]
 
@@ -67,21 +71,43 @@ class SourceMap:
         return Location(self.file, line, col)
 
 
+_TOO_DEEP = f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进和括号"
+
+
+def _is_null(node: yaml.Node) -> bool:
+    """A document that is only ``---`` or ``~``: nothing in it."""
+    return (isinstance(node, yaml.ScalarNode) and node.style in (None, "")
+            and node.value in _NULL)
+
+
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+Labeller = Callable[[Path_], str]
+
+
+def dotted(path: Path_) -> str:
+    """``basic_data.projects[0].total`` — a key path as a reader finds it in the file."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, label: Labeller) -> None:
         self.file = file
+        self.label = label
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
         self.count = 0
         self.problems: list[Problem] = []
 
-    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+    def fail(self, node: yaml.Node, code: str, message: str, path: Path_ = ()) -> None:
         line, col = _pos(node)
-        self.problems.append(Problem(code, message, Location(self.file, line, col)))
+        where = self.label(path) if path else ""
+        self.problems.append(Problem(code, f"{where}：{message}" if where else message, Location(self.file, line, col)))
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -96,7 +122,7 @@ class _Builder:
             line, col = _pos(node)
             raise InputError([Problem(
                 "too-deep",
-                f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进",
+                _TOO_DEEP,
                 Location(self.file, line, col),
             )])
         if path not in self.values:
@@ -106,10 +132,10 @@ class _Builder:
             seen: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项")
+                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项", path)
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.fail(key_node, "complex-key", "键必须是简单文字")
+                    self.fail(key_node, "complex-key", "键必须是简单文字（如 total:）；请检查冒号和括号", path)
                     continue
                 key = key_node.value
                 if key in seen:
@@ -118,6 +144,7 @@ class _Builder:
                         key_node,
                         "duplicate-key",
                         f"重复的键 {key!r}（第一次出现在第 {first_line} 行）；同一项只能填写一次，请删除或合并其中一处",
+                        path + (key,),
                     )
                     continue
                 seen[key] = key_node
@@ -127,18 +154,18 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         text = node.value
-        if node.style:  # quoted or block scalar: always text (libyaml marks an empty plain value with style "")
-            return text
+        if node.style not in (None, ""):  # quoted or block scalar: always text
+            return text  # (plain style is None from the Python parser, "" from libyaml)
         if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                             "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
                             "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
             if node.tag.startswith("tag:yaml.org,2002:"):
                 return text
-            self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它")
+            self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它", path)
             return None
         if text in _NULL:
             return None
@@ -147,22 +174,29 @@ class _Builder:
         if text in _FALSE:
             return False
         if _NONFINITE.fullmatch(text):
-            self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项")
+            self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项", path)
             return None
         if _LEADING_ZERO.fullmatch(text):
             self.fail(
                 node,
                 "leading-zero",
-                f"{text} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{text}'，若是数值请去掉前导 0",
+                f"{clip(text)} 以 0 开头，含义不明（YAML 1.1 会把它当作八进制）；若是编码请加引号 '{clip(text)}'，若是数值请去掉前导 0",
+                path,
             )
             return None
-        if _INT.fullmatch(text):
+        if _INT.fullmatch(text) and len(text) <= MAX_DIGITS:
             return int(text)
-        if _FLOAT.fullmatch(text):
+        if _INT.fullmatch(text) or _FLOAT.fullmatch(text):
             try:
-                return Decimal(text)
+                number = Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards it
                 return text
+            if number and not -MAX_DIGITS <= number.adjusted() <= MAX_DIGITS:
+                # 1e999999999 would take minutes to become an int; no finance table holds it
+                self.fail(node, "number-out-of-range",
+                          f"{clip(text)} 大得（或小得）不合常理；请检查单位、小数点和指数写法", path)
+                return None
+            return number
         # everything else (yes/no/on/off, dates, 1:30, 0x1F, 1_000 …) stays the text it is
         return text
 
@@ -187,76 +221,217 @@ def decode(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    line = data[: utf8_error.start].count(b"\n") + 1
+    col = len(data[data.rfind(b"\n", 0, utf8_error.start) + 1: utf8_error.start].decode("utf-8", "replace")) + 1
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) >= 0x80 and ch != "\ufffd") >= 4 * broken:
+        # mostly UTF-8 Chinese with a damaged character or two: not a GBK file
+        raise InputError([Problem(
+            "encoding",
+            f"这里有 {broken} 处不是合法的 UTF-8（文件其余部分是 UTF-8，可能是复制或截断时损坏了汉字）；"
+            "请在编辑器中找到该处，删去乱码并重新输入",
+            Location(file, line, col),
+        )])
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        line = data[: utf8_error.start].count(b"\n") + 1
         raise InputError([Problem(
             "encoding",
-            f"第 {line} 行起的内容既不是 UTF-8 也不是 GB18030/GBK 编码；请用文本编辑器另存为 UTF-8",
+            f"第 {line} 行起的内容既不是 UTF-8 也不是 GB18030/GBK 编码；{_RESAVE}",
             Location(file, line),
         )]) from None
+    if not _plausible_chinese(text):
+        raise InputError([Problem(
+            "encoding",
+            f"文件不是 UTF-8（第 {line} 行起），按 GB18030/GBK 读出的又是乱码，可能是 Big5（繁体）或其他编码；{_RESAVE}",
+            Location(file, line),
+        )])
     return text
 
 
+_RESAVE = "请用文本编辑器另存为 UTF-8（记事本：另存为 → 编码选 UTF-8；或 iconv -f 原编码 -t UTF-8）"
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 reads as Chinese rather than mojibake.
+
+    Real GBK/GB18030 files use mostly GB2312's common characters (level 1, rows B0–D7) and
+    its punctuation rows (A1–A9); Big5, Shift-JIS or EUC-KR bytes decoded as GB18030 land
+    mostly elsewhere. A few rare characters (names, 镕, 堃) are allowed.
+    """
+    rare = total = 0
+    for ch in text:
+        if ord(ch) < 0x80:
+            continue
+        total += 1
+        try:
+            lead = ch.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            rare += 1
+            continue
+        if not (0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7):
+            rare += 1
+    return rare < 3 or rare <= total // 5
+
+
+def _too_large(file: str, size: int | None) -> InputError:
+    told = f"文件有 {size:,} 字节，" if size is not None else "文件"
+    return InputError([Problem(
+        "too-large",
+        f"{told}超过上限 {MAX_BYTES:,} 字节；这不像是一份评价文件，请检查路径",
+        Location(file),
+    )])
+
+
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing directories, missing files and anything over ``MAX_BYTES``.
+
+    Reads at most ``MAX_BYTES + 1`` bytes, so that a device or pipe that never ends
+    (``/dev/zero``) is refused instead of filling memory.
+    """
     file = str(path)
     try:
         if path.is_dir():
-            raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径", Location(file))])
-        size = path.stat().st_size
+            raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径（如 部门/桃江县政府办.yaml）",
+                                      Location(file))])
+        info = path.stat()
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):  # would wait for a writer forever
+            raise InputError([Problem("not-a-file", "这是管道或套接字，不是文件；请先把内容保存为文件再给出其路径",
+                                      Location(file))])
+        size = info.st_size
         if size > MAX_BYTES:
-            raise InputError([Problem(
-                "too-large",
-                f"文件有 {size:,} 字节，超过上限 {MAX_BYTES:,}；这不像是一份评价文件，请检查路径",
-                Location(file),
-            )])
-        return path.read_bytes()
+            raise _too_large(file, size)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise _too_large(file, None)
+        return data
     except FileNotFoundError:
         raise InputError([Problem("not-found", "文件不存在；请检查路径和文件名", Location(file))]) from None
     except PermissionError:
-        raise InputError([Problem("unreadable", "没有读取此文件的权限", Location(file))]) from None
+        raise InputError([Problem("unreadable", "没有读取此文件的权限；请检查文件权限，或把文件复制到自己的目录再试",
+                                  Location(file))]) from None
     except OSError as exc:
-        raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
+        why = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise InputError([Problem("unreadable", f"无法读取：{why}；请检查路径", Location(file))]) from None
 
 
-def load_text(text: str, file: str) -> tuple[Any, SourceMap]:
-    """Parse YAML text into plain data plus its source map. Raises :class:`InputError`."""
+_OS_ERRORS = {
+    errno.ELOOP: "符号链接循环指向自身",
+    errno.ENAMETOOLONG: "文件名或路径过长",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+_COUNTED = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
+def _prescan(text: str, file: str) -> None:
+    """Stop a file with far too many values, or nesting far too deep, while it is still a stream
+    of parser events — before PyYAML builds the whole node graph (hundreds of MB for a 5 MB
+    file of one-character items). Aliases are counted again when expanded (:class:`_Builder`)."""
+    if len(text) < 2 * MAX_NODES:  # too short to hold that many values ('1,' each); the builder bounds the rest
+        return
+    count = depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = event.start_mark.line + 1, event.start_mark.column + 1
+                raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if isinstance(event, _COUNTED):
+            count += 1
+            if count > MAX_NODES:
+                line, col = event.start_mark.line + 1, event.start_mark.column + 1
+                raise InputError([Problem(
+                    "too-many-nodes",
+                    f"文件中超过 {MAX_NODES:,} 个值；一份评价文件远没有这么多数据，请检查是否选错了文件",
+                    Location(file, line, col),
+                )])
+
+
+def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
+    """Parse YAML text into plain data plus its source map. Raises :class:`InputError`.
+
+    ``label`` names a key path in messages (load.py passes one that adds the Chinese title).
+    """
     try:
+        _prescan(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        reason = exc.problem or "YAML 语法错误"
-        raise InputError([Problem("yaml-syntax", _syntax_message(reason, text, line), Location(file, line, col))]) from None
+        reason = exc.problem or ""
+        if "nesting depth" in reason:  # libyaml's own bound on [[[[…
+            raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))]) from None
+        raise InputError([Problem("yaml-syntax", _syntax_message(exc, text, line), Location(file, line, col))]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark, only a position)
+        # libyaml counts bytes, PyYAML characters; the first such character is the one reported
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        where = text[: at if at >= 0 else exc.position]
+        line, col = where.count("\n") + 1, len(where) - (where.rfind("\n") + 1) + 1
+        raise InputError([Problem(
+            "control-character",
+            f"有一个不可见的控制字符 U+{exc.character:04X}；请删去它（常见于从 PDF、网页或 Excel 复制的文字）",
+            Location(file, line, col),
+        )]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}", Location(file))]) from None
+        raise InputError([Problem("yaml-syntax", f"YAML 语法错误：{exc}；请检查缩进、冒号与引号", Location(file))]) from None
     except RecursionError:
-        raise InputError([Problem("too-deep", f"嵌套过深（超过 {MAX_DEPTH} 层）", Location(file))]) from None
-    if node is None:
-        raise InputError([Problem("empty-file", "文件是空的；请按示例填写（见 examples/）", Location(file, 1, 1))])
-    builder = _Builder(file)
+        raise InputError([Problem("too-deep", _TOO_DEEP, Location(file))]) from None
+    if node is None or _is_null(node):
+        raise InputError([Problem("empty-file", "文件是空的（没有任何数据）；请按示例填写（见 examples/）", Location(file, 1, 1))])
+    builder = _Builder(file, label)
     data = builder.build(node, (), 0)
     if builder.problems:
         raise InputError(builder.problems)
     return data, SourceMap(file, builder.values, builder.keys)
 
 
-def _syntax_message(reason: str, text: str, line: int | None) -> str:
+_REASONS = {  # libyaml's and PyYAML's reasons, in the reader's language
+    "did not find expected key": "这里缺少键，或缩进与上一行对不齐",
+    "mapping values are not allowed": "这里不能出现冒号（若冒号是文字的一部分，请给整段文字加引号）",
+    "found character that cannot start any token": "出现了不能作为开头的字符",
+    "found unexpected end of stream": "文件在一个值写完之前就结束了",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或各项之间缺少逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少逗号",
+    "did not find expected '-' indicator": "列表项应以 - 开头，且与同级各项对齐",
+    "did not find expected node content": "这里缺少值",
+    "found undefined alias": "引用了未定义的锚点（*名称 之前须有 &名称）",
+    "found unknown escape character": "双引号中有无法识别的转义字符（\\）；如需反斜杠请改用单引号",
+    "could not find expected ':'": "缺少冒号（键与值之间应为“键: 值”，冒号后有空格）",
+    "found unexpected ':'": "多余的冒号；若冒号是文字的一部分，请给整段文字加引号",
+    "block sequence entries are not allowed in this context": "列表项 - 不能写在这里；请检查缩进",
+}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
+    reason = exc.problem or "YAML 语法错误"
+    context = exc.context or ""
+    said = next((zh for en, zh in _REASONS.items() if reason.startswith(en)), None)
+    what = said if said is not None else f"{reason}（YAML 语法错误）"
     hint = "请检查这一行和上一行的缩进、冒号与引号"
-    if "\t" in reason or "tab" in reason.lower():
-        hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
-    elif line is not None:
-        lines = text.splitlines()
-        here = lines[line - 1] if 0 < line <= len(lines) else ""
-        if "\t" in here[: len(here) - len(here.lstrip())]:
-            hint = "缩进中有制表符（Tab）；YAML 只能用空格缩进"
-        elif "flow" in reason or "expected ',' or ']'" in reason or "expected ',' or '}'" in reason:
-            hint = "方括号 [ ] 或花括号 { } 没有闭合"
-    return f"YAML 语法错误：{reason}。{hint}"
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    lines = text.splitlines()
+    here = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if "\t" in reason or "tab" in reason.lower() or "\t" in here[: len(here) - len(here.lstrip())]:
+        what, hint = "缩进中有制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成空格"
+    elif "quoted scalar" in context and ("end of stream" in reason or "document" in reason):
+        what = "引号没有闭合" + (f"（引号从第 {opened} 行开始）" if opened else "")
+        hint = "请补上结尾的引号"
+    elif ("flow sequence" in context or "flow mapping" in context) and (
+            "end of stream" in reason or reason.startswith("did not find expected ','")):
+        bracket = "[" if "sequence" in context else "{"
+        what = f"{bracket} 没有闭合" + (f"（从第 {opened} 行开始）" if opened else "") + "，或各项之间缺少逗号"
+        hint = "请补上对应的 ] 或 }，每项之间用逗号隔开"
+    return f"YAML 语法错误：{what}。{hint}"
 
 
-def load_file(path: Path | str) -> tuple[Any, SourceMap]:
+def load_file(path: Path | str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
     p = Path(path)
     text = decode(read_bytes(p), str(p))
-    return load_text(text, str(p))
+    return load_text(text, str(p), label)

@@ -9,16 +9,22 @@ from perfeval.problems import ExitCode, InputError, Problem
 
 
 def out_of_range_problems(loaded, result) -> list[Problem]:
-    """A self-score outside [0, 分值] makes the file invalid for scoring."""
+    """A self-score (or a reviewer's score) outside [0, 分值] makes the file invalid for scoring."""
     from perfeval.decimals import fmt_points
     from perfeval.engine import Status
 
     problems = []
     for n in result.leaves():
-        if n.status is not Status.OUT_OF_RANGE:
+        if n.reviewed is not None and not (0 <= n.reviewed <= n.weight):
+            problems.append(Problem(
+                "score-out-of-range",
+                f"{n.id}（{n.name}）的审核得分 {fmt_points(n.reviewed)} 超出分值范围 [0, {fmt_points(n.weight)}]；"
+                f"请改为 0 到 {fmt_points(n.weight)} 之间的分数",
+                loaded.source.locate(("self_assessment", "scores", n.id, "reviewed"))))
+        bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
+        if n.status is not Status.OUT_OF_RANGE and not bad_items:  # an item is checked even when others are blank
             continue
         where = n.source_path or ("self_assessment", "scores", n.id)
-        bad_items = [i for i in n.items if i.status is Status.OUT_OF_RANGE]
         if bad_items:
             for i in bad_items:
                 problems.append(Problem(
