@@ -288,3 +288,19 @@ def test_plain_text_to_a_pipe_is_what_rich_would_print(county):
         fast.file(r)
         rich_path.file(r)
     assert piped.file.getvalue() == recorded.export_text()
+
+
+def test_plain_summary_is_aligned_in_display_cells_and_worst_first(county):
+    from rich.cells import cell_len
+
+    from perfeval.commands.check import plain_summary, worst_first
+
+    rows = [check_file(p).summary(i) for i, p in enumerate(county)]
+    lines = plain_summary(rows).splitlines()
+    assert lines[0] == "汇总（问题最多的在前）"
+    table = lines[1:]
+    assert len(table) == len(rows) + 2  # header, rule, one line per file
+    # every right-aligned column ends at the same display cell on every line
+    widths = {cell_len(line) for line in table}
+    assert len(widths) == 1, table
+    assert [line.split()[0] for line in table[2:]] == [r.file for r in worst_first(rows)]

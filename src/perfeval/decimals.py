@@ -10,6 +10,7 @@ therefore exact.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -26,6 +27,7 @@ def _fixed(value: Decimal, places: int = 2) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def fmt_amount(value: Decimal | None) -> str:
     """1295.87 → '1,295.87' (two places, thousands separators)."""
     if value is None:
@@ -33,6 +35,7 @@ def fmt_amount(value: Decimal | None) -> str:
     return f"{_fixed(value):,}"
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def fmt_percent(value: Decimal | None) -> str:
     """0.235932 → '23.59%'."""
     if value is None:
@@ -40,6 +43,7 @@ def fmt_percent(value: Decimal | None) -> str:
     return f"{_fixed(value * HUNDRED):,}%"
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def fmt_points(value: Decimal | None) -> str:
     """A score as the table prints it: 98.2 → '98.2', 2 → '2', 1.50 → '1.5'."""
     if value is None:
@@ -58,6 +62,7 @@ def fmt_number(value: Decimal | None) -> str:
     return fmt_points(value)
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def plain(value: Decimal | None) -> str | None:
     """Decimal for JSON: a string with no exponent, trailing zeros removed ('98.2')."""
     if value is None:

@@ -56,6 +56,9 @@ class WorkbookSourceMap:
     values: dict[Path_, str] = field(default_factory=dict)  # path → '评分表!G12'
     keys: dict[Path_, str] = field(default_factory=dict)  # where the name of an entry is written
 
+    def has(self, path: Path_) -> bool:
+        return tuple(path) in self.values or tuple(path) in self.keys
+
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The cell of the longest prefix of ``path`` that the workbook has."""
         p = tuple(path)

@@ -115,7 +115,7 @@ def _path_in_file(loc: tuple, source: SourceMap) -> tuple:
     path: tuple = ()
     for part in loc:
         candidate = path + (part,)
-        if candidate in source.values or candidate in source.keys:
+        if source.has(candidate):
             path = candidate
     return path
 
@@ -423,8 +423,8 @@ def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap) ->
 def cross_check(rubric: Rubric, dept: Department, source: SourceMap) -> list[Problem]:
     """Problems between a department file and its rubric: unknown indicators, items or facts."""
     problems: list[Problem] = []
-    nodes = {n.id: n for n, _ in rubric.walk()}
-    leaves = {n.id: n for n in rubric.leaves()}
+    nodes = rubric.nodes_by_id
+    leaves = rubric.leaves_by_id
     for sid, entry in dept.self_assessment.scores.items():
         where = ("self_assessment", "scores", sid)
         node = leaves.get(sid)
@@ -481,7 +481,7 @@ def cross_check(rubric: Rubric, dept: Department, source: SourceMap) -> list[Pro
 def _cross_check_shapes(rubric: Rubric, dept: Department, source: SourceMap) -> list[Problem]:
     """要素、二者择其一、可选项、部门特性指标: the department's entries against the rubric's shapes."""
     problems: list[Problem] = []
-    nodes = {n.id: n for n, _ in rubric.walk()}
+    nodes = rubric.nodes_by_id
     for sid, entry in dept.self_assessment.scores.items():
         node = nodes.get(sid)
         if node is None or entry.present is None:

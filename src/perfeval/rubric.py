@@ -334,8 +334,17 @@ class Rubric(_Model):
             return None
         return next((g.grade for g in self.grades if total in g.interval), None)
 
+    @cached_property
+    def nodes_by_id(self) -> dict[str, Node]:
+        """Every node by id (computed once per rubric: a batch scores many departments against it)."""
+        return {n.id: n for n, _ in self.walk()}
+
+    @cached_property
+    def leaves_by_id(self) -> dict[str, Node]:
+        return {n.id: n for n, _ in self.walk() if n.is_leaf}
+
     def leaves(self) -> list[Node]:
-        return [n for n, _ in self.walk() if n.is_leaf]
+        return list(self.leaves_by_id.values())
 
     def row_nodes(self) -> list[Node]:
         """Nodes whose rows the department defines (部门特性指标)."""

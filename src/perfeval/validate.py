@@ -191,7 +191,7 @@ class _RubricChecker:
         summed = sum((n.weight for n in self.rubric.indicators), ZERO)
         if summed != self.rubric.total:
             parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
-            path = ("total",) if ("total",) in self.source.values else ("indicators",)
+            path = ("total",) if self.source.has(("total",)) else ("indicators",)
             self.add("total-mismatch", f"评分表总分为 {fmt_points(self.rubric.total)}，而一级指标分值之和为 "
                                        f"{fmt_points(summed)}（{parts}）", path)
 

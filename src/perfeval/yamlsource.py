@@ -27,9 +27,20 @@ from perfeval.numbers_in import clip
 from perfeval.problems import InputError, Location, Problem
 
 try:  # the C parser when libyaml is present
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_IMPLICIT = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """PyYAML's loader without YAML 1.1 implicit typing: :meth:`_Builder.scalar` reads every plain
+    scalar itself (YAML 1.2 style), so the resolver's regular expressions need not run at all."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - called once per node by the composer
+        return _IMPLICIT[kind]
 
 MAX_BYTES = 5 * 1024 * 1024  # a department file is a few KB; a rubric a few tens
 MAX_DEPTH = 64
@@ -43,31 +54,53 @@ _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(\.[0-9]*)?")
 _FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 _NULL = {"", "~", "null", "Null", "NULL"}
+_NUMERIC_START = frozenset("0123456789+-.")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_WORDS = _NULL | _TRUE | _FALSE
 
 
 @dataclass(slots=True)
 class SourceMap:
-    """Positions of the values (and keys) of one file, by key path."""
+    """Where each value (and key) of one file is, by key path.
+
+    Positions are read from the composed node graph on demand: a file's values are located
+    only when something is reported about them, so loading pays nothing for the map.
+    """
 
     file: str
-    values: dict[Path_, tuple[int, int]]
-    keys: dict[Path_, tuple[int, int]]
+    root: yaml.Node | None
+
+    def _chain(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
+        """(key node, value node) for the root and for each prefix of ``path`` found in the file."""
+        node = self.root
+        if node is None:
+            return []
+        chain: list[tuple[yaml.Node | None, yaml.Node]] = [(None, node)]
+        for part in path:
+            found = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
+                             None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                found = (None, node.value[part])
+            if found is None:
+                break
+            chain.append(found)
+            node = found[1]
+        return chain
+
+    def has(self, path: Path_) -> bool:
+        return len(self._chain(path)) == len(path) + 1
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
-        """The position of the longest prefix of ``path`` that exists in the file."""
-        table = self.keys if key else self.values
-        p = tuple(path)
-        while p:
-            if p in table:
-                line, col = table[p]
-                return Location(self.file, line, col)
-            if key and p in self.values:
-                line, col = self.values[p]
-                return Location(self.file, line, col)
-            p = p[:-1]
-        line, col = self.values.get((), (1, 1))
+        """The position of the longest prefix of ``path`` that exists in the file
+        (of its key, with ``key=True``, where it has one)."""
+        chain = self._chain(tuple(path))
+        if not chain:
+            return Location(self.file, 1, 1)
+        key_node, value_node = chain[-1]
+        line, col = _pos(key_node if key and key_node is not None else value_node)
         return Location(self.file, line, col)
 
 
@@ -99,8 +132,6 @@ class _Builder:
     def __init__(self, file: str, label: Labeller) -> None:
         self.file = file
         self.label = label
-        self.values: dict[Path_, tuple[int, int]] = {}
-        self.keys: dict[Path_, tuple[int, int]] = {}
         self.count = 0
         self.problems: list[Problem] = []
 
@@ -118,43 +149,36 @@ class _Builder:
                 f"文件展开后超过 {MAX_NODES:,} 个值（可能是锚点/别名的反复引用）；请去掉 & 和 * 引用，直接写出数据",
                 Location(self.file, line, col),
             )])
+        kind = type(node)
+        if kind is yaml.ScalarNode:  # most nodes: decide without further checks
+            if node.style and node.tag == _STR:
+                return node.value  # quoted or block text
+            return self.scalar(node, path)
         if depth > MAX_DEPTH:
             line, col = _pos(node)
-            raise InputError([Problem(
-                "too-deep",
-                _TOO_DEEP,
-                Location(self.file, line, col),
-            )])
-        if path not in self.values:
-            self.values[path] = _pos(node)
-        if isinstance(node, yaml.MappingNode):
+            raise InputError([Problem("too-deep", _TOO_DEEP, Location(self.file, line, col))])
+        if kind is yaml.MappingNode:
             out: dict[str, Any] = {}
-            seen: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项", path)
-                    continue
-                if not isinstance(key_node, yaml.ScalarNode):
+                if type(key_node) is not yaml.ScalarNode:
                     self.fail(key_node, "complex-key", "键必须是简单文字（如 total:）；请检查冒号和括号", path)
                     continue
                 key = key_node.value
-                if key in seen:
-                    first_line, _ = _pos(seen[key])
+                if key == "<<" and not key_node.style or key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项", path)
+                    continue
+                if key in out:
+                    first = next(k for k, _ in node.value if type(k) is yaml.ScalarNode and k.value == key)
                     self.fail(
                         key_node,
                         "duplicate-key",
-                        f"重复的键 {key!r}（第一次出现在第 {first_line} 行）；同一项只能填写一次，请删除或合并其中一处",
+                        f"重复的键 {key!r}（第一次出现在第 {_pos(first)[0]} 行）；同一项只能填写一次，请删除或合并其中一处",
                         path + (key,),
                     )
                     continue
-                seen[key] = key_node
-                child = path + (key,)
-                self.keys[child] = _pos(key_node)
-                out[key] = self.build(value_node, child, depth + 1)
+                out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
 
     def scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         text = node.value
@@ -167,6 +191,8 @@ class _Builder:
                 return text
             self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它", path)
             return None
+        if text and text[0] not in _NUMERIC_START and text not in _WORDS:
+            return text  # the common case: a name or a sentence
         if text in _NULL:
             return None
         if text in _TRUE:
@@ -389,7 +415,7 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
     data = builder.build(node, (), 0)
     if builder.problems:
         raise InputError(builder.problems)
-    return data, SourceMap(file, builder.values, builder.keys)
+    return data, SourceMap(file, node)
 
 
 _REASONS = {  # libyaml's and PyYAML's reasons, in the reader's language

@@ -46,6 +46,9 @@ def run(department: Path, rubric: Path | None, fmt: str) -> int:
     from perfeval.engine import score
     from perfeval.load import load
 
+    from perfeval.runtime import settle_gc
+
+    settle_gc()
     try:
         loaded = load(department, rubric)
         result = score(loaded.rubric, loaded.department)
