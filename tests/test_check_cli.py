@@ -304,3 +304,17 @@ def test_plain_summary_is_aligned_in_display_cells_and_worst_first(county):
     widths = {cell_len(line) for line in table}
     assert len(widths) == 1, table
     assert [line.split()[0] for line in table[2:]] == [r.file for r in worst_first(rows)]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_jobs_render_in_workers_exactly_what_one_process_prints(county, fmt):
+    one = invoke("--format", fmt, *map(str, county))
+    two = invoke("--format", fmt, "--jobs", "2", *map(str, county * 3))
+    if fmt == "json":
+        assert json.loads(two.output)["files"] == json.loads(one.output)["files"] * 3
+    elif fmt == "github":
+        assert two.stdout == one.stdout * 3
+    else:  # per-file blocks in order, then the summary of all of them
+        blocks = one.stdout.split("\n汇总")[0]
+        assert two.stdout.startswith("\n".join([blocks] * 3))
+    assert two.exit_code == one.exit_code

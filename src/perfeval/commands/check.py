@@ -204,6 +204,41 @@ def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterat
     return in_order()
 
 
+_WORKER_REPORTERS: dict[tuple, "Reporter"] = {}
+
+
+def check_and_render(path: Path, rubric: Path | None, fmt: str, strict: bool, table: bool) -> tuple[SummaryRow, str]:
+    """Audit one file and render it, in a worker process: only a summary row and a string
+    travel back, which costs a fraction of sending the whole report."""
+    key = (fmt, strict, table)
+    reporter = _WORKER_REPORTERS.get(key)
+    if reporter is None:
+        import io
+
+        reporter = REPORTERS[CheckFormat(fmt)](ReporterOptions(io.StringIO(), strict, True, table, None))
+        _WORKER_REPORTERS[key] = reporter
+    report = check_file(path, rubric)
+    return report.summary(0, strict), reporter.body(report)  # type: ignore[return-value]
+
+
+def render_files(paths: list[Path], rubric: Path | None, jobs: int, fmt: str, strict: bool,
+                 table: bool) -> Iterator[tuple[SummaryRow, str]]:
+    """(summary row, rendered text) per file, in input order, checked and rendered by ``jobs`` workers."""
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+
+    chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    results = pool.map(check_and_render, paths, repeat(rubric), repeat(fmt), repeat(strict), repeat(table),
+                       chunksize=chunk)
+
+    def in_order() -> Iterator[tuple[SummaryRow, str]]:
+        with pool:
+            yield from results
+
+    return in_order()
+
+
 # --- shared bits of the reporters --------------------------------------------------------------
 
 LEVEL_LABELS = {ERROR: "错误", WARNING: "警告"}
@@ -313,12 +348,17 @@ class JsonReporter:
             self.out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
         self.out.write('  "files": [')
 
-    def file(self, report: FileReport) -> None:
+    def body(self, report: FileReport) -> str:
         # one line per file: the C encoder (no indent) is several times faster, and a batch of
         # thousands stays greppable; `jq .` pretty-prints it
-        text = json.dumps(file_dict(report, self.strict), ensure_ascii=False)
-        self.out.write(("," if self.count else "") + "\n    " + text)
+        return json.dumps(file_dict(report, self.strict), ensure_ascii=False)
+
+    def emit(self, body: str) -> None:
+        self.out.write(("," if self.count else "") + "\n    " + body)
         self.count += 1
+
+    def file(self, report: FileReport) -> None:
+        self.emit(self.body(report))
 
     def finish(self, rows: list[SummaryRow]) -> None:
         summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
@@ -357,9 +397,14 @@ class GithubReporter:
     def start(self) -> None:
         pass
 
+    def body(self, report: FileReport) -> str:
+        return "".join(github_line(f, report.file) + "\n" for f in report.findings)
+
+    def emit(self, body: str) -> None:
+        self.out.write(body)
+
     def file(self, report: FileReport) -> None:
-        for f in report.findings:
-            self.out.write(github_line(f, report.file) + "\n")
+        self.emit(self.body(report))
 
     def finish(self, rows: list[SummaryRow]) -> None:
         # the human one-liner goes to stderr: stdout carries annotations only
@@ -523,10 +568,12 @@ class TextReporter:
     def start(self) -> None:
         pass
 
-    def _file_plain(self, report: FileReport) -> None:
-        """The same text as :meth:`file`, written without building rich objects."""
-        lines = [""] if self.count else []
-        self.count += 1
+    def body(self, report: FileReport) -> str | None:
+        """The same text as :meth:`file` prints, as a string built without rich objects;
+        ``None`` on a terminal, where rich styles and wraps it."""
+        if not self.plain:
+            return None
+        lines = []
         if not report.readable:
             lines.append(f"{report.file}：无法读取，未审核")
         else:
@@ -534,17 +581,23 @@ class TextReporter:
             lines.append(f"文件：{report.file}    评分表：{report.rubric_file}")
             if report.illustrative:
                 lines.append("注意：本文件为示意数据，不是真实单位的填报。")
-        self.console.file.write("\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
         if self.table and report.readable:
-            self.console.print(audit_table(report))
+            with self.console.capture() as captured:
+                self.console.print(audit_table(report))
+            text += captured.get()
         lines = [finding_line(f) for f in report.findings] + (totals_lines(report) if report.readable else [])
         lines.append(f"结论：{VERDICTS[ExitCode(report.exit_code(self.strict))][0]}"
                      f"（{_counts(report.errors, report.warnings)}）")
-        self.console.file.write("\n".join(lines) + "\n")
+        return text + "\n".join(lines) + "\n"
+
+    def emit(self, body: str) -> None:
+        self.console.file.write(("\n" if self.count else "") + body)
+        self.count += 1
 
     def file(self, report: FileReport) -> None:
         if self.plain:
-            return self._file_plain(report)
+            return self.emit(self.body(report))  # type: ignore[arg-type]
         from rich.text import Text
 
         c = self.console
@@ -681,7 +734,13 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
     settle_gc()
     rows: list[SummaryRow] = []
     kept: list[FileReport] = []  # only with --output, which needs every department's findings
-    reports = check_files(departments, rubric, jobs)
+    # in parallel, each worker renders its own files when the format is plain text (json, github,
+    # text to a file or pipe): the main process then only writes strings, in input order
+    in_workers = jobs > 1 and batch and output is None and getattr(reporter, "plain", True)
+    if in_workers:
+        rendered = render_files(departments, rubric, jobs, fmt, strict, options.table)
+    else:
+        reports = check_files(departments, rubric, jobs)
     reporter.start()
     advance: Callable[[], None] = lambda: None  # noqa: E731
     if progress is not None:
@@ -689,12 +748,19 @@ def run(departments: list[Path], rubric: Path | None, fmt: str, *, strict: bool 
         task = progress.add_task("check", total=len(departments))
         advance = lambda: progress.update(task, advance=1)  # noqa: E731
     try:
-        for index, report in enumerate(reports):
-            reporter.file(report)
-            rows.append(report.summary(index, strict))
-            if output is not None:
-                kept.append(report)
-            advance()
+        if in_workers:
+            for index, (row, body) in enumerate(rendered):
+                reporter.emit(body)
+                row.index = index
+                rows.append(row)
+                advance()
+        else:
+            for index, report in enumerate(reports):
+                reporter.file(report)
+                rows.append(report.summary(index, strict))
+                if output is not None:
+                    kept.append(report)
+                advance()
     finally:
         if progress is not None:
             progress.stop()
