@@ -14,6 +14,7 @@ converted by hand, so that
 from __future__ import annotations
 
 import errno
+import gc
 import re
 import stat
 from dataclasses import dataclass
@@ -384,7 +385,20 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
     """Parse YAML text into plain data plus its source map. Raises :class:`InputError`.
 
     ``label`` names a key path in messages (load.py passes one that adds the Chinese title).
+    The cyclic garbage collector is paused meanwhile: parsing allocates tens of thousands of
+    small acyclic objects (nodes, marks), and collections triggered by them would make a large
+    file cost more than its size.
     """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_text(text, file, label)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_text(text: str, file: str, label: Labeller) -> tuple[Any, SourceMap]:
     try:
         _prescan(text, file)
         node = yaml.compose(text, Loader=_Loader)
