@@ -200,6 +200,8 @@ class _Builder:
             return True
         if text in _FALSE:
             return False
+        if len(text) <= MAX_DIGITS and _INT.fullmatch(text):
+            return int(text)  # the common number: one match
         if _NONFINITE.fullmatch(text):
             self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项", path)
             return None
@@ -211,9 +213,7 @@ class _Builder:
                 path,
             )
             return None
-        if _INT.fullmatch(text) and len(text) <= MAX_DIGITS:
-            return int(text)
-        if _INT.fullmatch(text) or _FLOAT.fullmatch(text):
+        if _FLOAT.fullmatch(text):  # (an integer of more than MAX_DIGITS digits matches too)
             try:
                 number = Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards it
