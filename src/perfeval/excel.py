@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.decimals import fmt_points, plain
 from perfeval.department import DEPARTMENT_FORMAT, Department
+from perfeval.excel_cells import put as _put
 from perfeval.excel_layout import (
     ADJUSTMENT_KINDS,
     BASIC_COLUMNS,
@@ -56,8 +57,6 @@ from perfeval.rubric import Checklist, Node, Rubric
 
 # --- styles ---------------------------------------------------------------------------------
 
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells to fill in
 KEY_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -71,38 +70,6 @@ WRAP = Alignment(vertical="top", wrap_text=True)
 AMOUNT_FORMAT = "#,##0.00"
 POINTS_FORMAT = "0.##"
 PERCENT_FORMAT = "0.00%"
-MAX_EXACT_DIGITS = 15  # what a spreadsheet keeps of a number; longer ones are written as text
-
-
-def _cell_number(value: Decimal | int | None) -> Decimal | int | str | None:
-    """A number as a spreadsheet keeps it exactly; beyond 15 significant digits, as text."""
-    if value is None or isinstance(value, int):
-        return value
-    if len(value.as_tuple().digits) > MAX_EXACT_DIGITS:
-        return f"{value:f}"
-    return value
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, *, number_format: str | None = None,
-         fill: PatternFill | None = None, font: Font | None = None, align: Alignment | None = None,
-         border: bool = True):
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, Decimal):
-        value = _cell_number(value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
-    if number_format:
-        cell.number_format = number_format
-    if fill:
-        cell.fill = fill
-    if font:
-        cell.font = font
-    if align:
-        cell.alignment = align
-    if border:
-        cell.border = BORDER
-    return cell
 
 
 def _title(ws: Worksheet, text: str, width: int, row: int = 1) -> None:

@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.decimals import fmt_points
 from perfeval.engine import NodeResult, ScoreResult, Status
+from perfeval.excel_cells import put as _put
 from perfeval.outputs import write_atomic
 
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DIFF_FILL = PatternFill("solid", fgColor="F8CBAD")
 ATTENTION_FILL = PatternFill("solid", fgColor="FFE699")
@@ -47,26 +46,6 @@ STATUS_FILL = {
 DEFAULT_LEVELS = ["一级指标", "二级指标", "三级指标"]
 
 Entry = tuple[str, ScoreResult, list]
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, *, number_format: str | None = None,
-         fill: PatternFill | None = None, font: Font | None = None, align: Alignment | None = None,
-         border: bool = True):
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    if fill:
-        cell.fill = fill
-    if font:
-        cell.font = font
-    if align:
-        cell.alignment = align
-    if border:
-        cell.border = BORDER
-    return cell
 
 
 def _page_setup(ws: Worksheet, title_rows: str) -> None:
