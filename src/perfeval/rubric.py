@@ -89,11 +89,10 @@ class Proportional(_Model):
     target: Ratio = Field(Decimal(1), gt=0, description="目标值；默认 1（即 100%）")
 
 
-class Band(_Model):
-    """One band: an interval of the measure and the points it gives."""
+class _Ranged(_Model):
+    """A model with an interval ``range`` (分档、等级、封顶): checked when read, parsed once."""
 
-    range: str = Field(description="区间，如 '[0.8, inf)'、'(0.1, 0.2]'、'[0, 0]'；方括号含端点，圆括号不含")
-    points: Points
+    range: str
 
     @field_validator("range")
     @classmethod
@@ -104,6 +103,14 @@ class Band(_Model):
     @cached_property
     def interval(self) -> "Interval":
         return parse_interval(self.range)
+
+
+class Band(_Ranged):
+    """One band: an interval of the measure and the points it gives."""
+
+    range: str = Field(description="区间，如 '[0.8, inf)'、'(0.1, 0.2]'、'[0, 0]'；方括号含端点，圆括号不含")
+    points: Points
+
 
 
 class Bands(_Model):
@@ -241,21 +248,12 @@ class FactDecl(_Model):
     unit: str = Field("", description="单位，如 万元、人、%")
 
 
-class Grade(_Model):
+class Grade(_Ranged):
     """等级：总分落在区间内即为该等级（优 90–100 …）。"""
 
     grade: str
     range: str = Field(description="总分区间，如 '[90, 100]'")
 
-    @field_validator("range")
-    @classmethod
-    def _valid(cls, v: str) -> str:
-        parse_interval(v)
-        return v
-
-    @cached_property
-    def interval(self) -> "Interval":
-        return parse_interval(self.range)
 
 
 class Penalty(_Model):
@@ -275,21 +273,12 @@ class Penalty(_Model):
     rows_of: list[NodeId] = Field(default_factory=list, description="逐行检查这些部门特性指标节点下的各行")
 
 
-class CapBand(_Model):
+class CapBand(_Ranged):
     """One band of a cap: where the measure falls in ``range`` the total may not exceed ``max``."""
 
     range: str = Field(description="区间，如 '[0.7, 0.8)'")
     max: Points | None = Field(None, description="总分上限；不写表示不设上限")
 
-    @field_validator("range")
-    @classmethod
-    def _valid(cls, v: str) -> str:
-        parse_interval(v)
-        return v
-
-    @cached_property
-    def interval(self) -> "Interval":
-        return parse_interval(self.range)
 
 
 class Cap(_Model):
