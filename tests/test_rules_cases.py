@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from perfeval.engine import score
@@ -24,12 +26,22 @@ def test_rule_case(case: dict) -> None:
             assert got.self_score == dec(want["self_score"]), f"{where} 自评得分"
         if "low" in want:
             assert got.low == dec(want["low"]) and got.high == dec(want["high"]), f"{where} 允许范围"
+        if "high_inclusive" in want:
+            assert got.high_closed is want["high_inclusive"], f"{where} 允许范围是否含满分"
+        if "measure" in want:
+            assert got.measure == dec(want["measure"]), f"{where} 指标值"
+        if "audited" in want:
+            assert got.audited_score == dec(want["audited"]), f"{where} 审核得分"
         if "status" in want:
             assert got.status is not None and got.status.value == want["status"], f"{where} 状态：{got.note}"
         if "missing" in want:
             assert list(got.missing_facts) == want["missing"], where
         if "note_contains" in want:
             assert want["note_contains"] in got.note, f"{where} 说明：{got.note}"
+    for got in nodes.values():  # what holds for every case: scores inside [0, 分值], rounded to 0.01
+        for value in (got.score, got.audited_score):
+            if value is not None and got.is_leaf and got.applicable:
+                assert 0 <= value <= got.weight and value == value.quantize(Decimal("0.01")), got.id
     adjustments = {a.id: a for a in result.adjustments}
     for adj_id, want in (expect.get("adjustments") or {}).items():
         got = adjustments[adj_id]
