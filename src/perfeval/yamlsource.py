@@ -17,7 +17,7 @@ import errno
 import gc
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
@@ -71,6 +71,21 @@ class SourceMap:
 
     file: str
     root: yaml.Node | None
+    # key → (key node, value node) of each mapping looked into, by id of the mapping node (alive
+    # as long as ``root``): a file's findings mostly sit under one mapping (self_assessment.scores),
+    # so each is indexed once instead of scanned for every finding
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False,
+                                                                      compare=False)
+
+    def _keys_of(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value not in keys:  # the first of duplicates
+                    keys[k.value] = (k, v)
+            self._keys[id(node)] = keys
+        return keys
 
     def _chain(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
         """(key node, value node) for the root and for each prefix of ``path`` found in the file."""
@@ -81,8 +96,7 @@ class SourceMap:
         for part in path:
             found = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
-                             None)
+                found = self._keys_of(node).get(part)
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 found = (None, node.value[part])
             if found is None:
