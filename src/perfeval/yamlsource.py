@@ -50,7 +50,7 @@ MAX_DIGITS = 30  # an unquoted number beyond 10^±30 is refused here, before any
 
 Path_ = tuple[str | int, ...]
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_NUMBER = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?")  # an int, or a decimal without exponent
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(\.[0-9]*)?")
 _FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
@@ -197,11 +197,11 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         text = node.value
-        if node.style not in (None, ""):  # quoted or block scalar: always text
+        if node.style:  # quoted or block scalar: always text
             return text  # (plain style is None from the Python parser, "" from libyaml)
-        if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                            "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
-                            "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+        if node.tag != _STR and node.tag not in (  # _STR: every plain scalar without an explicit tag
+                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"):
             if node.tag.startswith("tag:yaml.org,2002:"):
                 return text
             self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它", path)
@@ -214,8 +214,10 @@ class _Builder:
             return True
         if text in _FALSE:
             return False
-        if len(text) <= MAX_DIGITS and _INT.fullmatch(text):
-            return int(text)  # the common number: one match
+        if len(text) <= MAX_DIGITS:  # the common numbers, one match: 54, 1048.50
+            plain = _PLAIN_NUMBER.fullmatch(text)
+            if plain:  # (no leading zero, no exponent: nothing below can object to it)
+                return Decimal(text) if plain.group(2) else int(text)
         if _NONFINITE.fullmatch(text):
             self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项", path)
             return None
