@@ -111,7 +111,14 @@ def _fact_hint(names: tuple[str, ...], catalogue: Mapping[str, FactInfo]) -> str
     return "缺少" + "、".join(labels) + "；如有数据，请" + "，".join(hints)
 
 
+# the statuses that are findings of their own
+_FLAGGED = frozenset({Status.OUT_OF_RANGE, Status.OVER_CLAIMED, Status.UNDER_CLAIMED, Status.UNVERIFIABLE,
+                      Status.NOT_SCORED})
+
+
 def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> list[Finding]:
+    if not n.items and n.reviewed is None and n.status not in _FLAGGED:
+        return []  # most indicators: nothing below could apply, so build nothing
     out: list[Finding] = []
     where = _scores_path(n.id)
     name = n.name

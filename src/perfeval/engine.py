@@ -112,9 +112,18 @@ class NodeResult:
         return not self.children
 
     def walk(self):
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This node and every node below it, depth first in rubric order."""
+        return _walk([self])
+
+
+def _walk(nodes: list[NodeResult]):
+    # with a stack rather than nested generators, whose every yield passes up through each level
+    stack = nodes[::-1]
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.children:
+            stack.extend(reversed(n.children))
 
 
 @dataclass(slots=True)
@@ -168,8 +177,7 @@ class ScoreResult:
     audited_total_adjusted: Decimal | None = None
 
     def walk(self):
-        for n in self.nodes:
-            yield from n.walk()
+        return _walk(self.nodes)
 
     def leaves(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_leaf]

@@ -161,13 +161,15 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
     findings = sorted((f.located(loaded.source.locate(f.path)) for f in raw), key=_position)
 
     rows: list[IndicatorRow] = []
+    catalogue = result.catalogue
 
     def add(n, parent: str | None) -> None:
-        labels = tuple(result.catalogue[m].label if m in result.catalogue else m for m in n.missing_facts)
+        missing = tuple(n.missing_facts)
+        labels = tuple(catalogue[m].label if m in catalogue else m for m in missing) if missing else ()
         rows.append(IndicatorRow(
             n.id, n.name, n.depth, parent, n.weight, n.self_score, n.score, n.low, n.high, n.high_closed,
-            n.status, n.audited_score, n.audited_basis, n.reviewed, n.rule_kind, tuple(n.missing_facts), labels,
-            n.note, n.is_leaf))
+            n.status, n.audited_score, n.audited_basis, n.reviewed, n.rule_kind, missing, labels,
+            n.note, not n.children))  # (is_leaf)
         for c in n.children:
             add(c, n.id)
 
