@@ -335,10 +335,10 @@ def read_bytes(path: Path) -> bytes:
     """
     file = str(path)
     try:
-        if path.is_dir():
+        info = path.stat()  # (one stat for both questions)
+        if stat.S_ISDIR(info.st_mode):
             raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径（如 部门/桃江县政府办.yaml）",
                                       Location(file))])
-        info = path.stat()
         if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):  # would wait for a writer forever
             raise InputError([Problem("not-a-file", "这是管道或套接字，不是文件；请先把内容保存为文件再给出其路径",
                                       Location(file))])
