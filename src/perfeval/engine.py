@@ -112,9 +112,18 @@ class NodeResult:
         return not self.children
 
     def walk(self):
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This node and every node below it, depth first in rubric order."""
+        return _walk([self])
+
+
+def _walk(nodes: list[NodeResult]):
+    # with a stack rather than nested generators, whose every yield passes up through each level
+    stack = nodes[::-1]
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.children:
+            stack.extend(reversed(n.children))
 
 
 @dataclass(slots=True)
@@ -168,8 +177,7 @@ class ScoreResult:
     audited_total_adjusted: Decimal | None = None
 
     def walk(self):
-        for n in self.nodes:
-            yield from n.walk()
+        return _walk(self.nodes)
 
     def leaves(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_leaf]
@@ -201,6 +209,11 @@ def _measure(measure: Measure | None, facts: Mapping[str, Decimal | None]) -> Ou
     return value
 
 
+# rules with a ``measure`` field (getattr on a pydantic model without the field raises inside
+# pydantic's __getattr__, which costs as much as evaluating a rule)
+_MEASURED = (Proportional, Bands, FullMarksIf, Judged, Deduction)
+
+
 def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: IndicatorScore | None = None) -> Outcome:
     rule = node.rule
     weight = node.weight
@@ -208,7 +221,7 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
         return Outcome(low=ZERO, high=weight, judged=True, note="按评分要点逐项评分")
     if isinstance(rule, Elements):
         return _elements(rule, weight, entry)
-    measured = _measure(getattr(rule, "measure", None), facts)
+    measured = _measure(rule.measure, facts)  # every rule left has a measure field
     if isinstance(measured, Outcome):
         if isinstance(rule, Judged):  # a judged rule does not need its measure to be scored
             why = f"（{measured.error}）" if measured.error else ""
@@ -243,7 +256,7 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
 
     if isinstance(rule, FullMarksIf):
         env = facts if value is None else {**facts, "value": value}
-        cond = fx.parse(rule.condition)
+        cond = rule.parsed_condition
         try:
             holds = cond.evaluate(env)
         except fx.MissingFacts as exc:
@@ -399,7 +412,7 @@ def _leaf(node: Node, depth: int, entry: IndicatorScore | None, facts: Mapping[s
           catalogue: Mapping[str, FactInfo], outcome: Outcome | None = None) -> NodeResult:
     o = outcome if outcome is not None else evaluate_rule(node, facts, entry)
     self_score, items, stated = _self_score(node, entry)
-    measure = getattr(node.rule, "measure", None)
+    measure = node.rule.measure if isinstance(node.rule, _MEASURED) else None
     r = NodeResult(
         id=node.id, name=node.name, depth=depth, weight=node.weight, self_score=self_score,
         score=o.score, low=o.low, high=o.high, high_closed=o.high_closed, measure=o.measure,
@@ -553,7 +566,7 @@ def _node(node: Node, depth: int, ctx: _Context) -> NodeResult:
 
 
 def _penalty(adj: Penalty, ctx: _Context) -> AdjustmentResult:
-    cond = fx.parse(adj.condition)
+    cond = adj.parsed_condition
     base = AdjustmentResult(id=adj.id, name=adj.name, kind="penalty", text=adj.text, applies=False)
     envs: list[tuple[str | None, Mapping[str, Decimal | None], str]] = []
     if not adj.rows_of:

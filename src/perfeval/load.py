@@ -9,6 +9,7 @@ its rubric. Every problem becomes a :class:`~perfeval.problems.Problem` with
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 import typing
@@ -373,12 +374,18 @@ def _rubric_key_name(data: Any) -> KeyNamer:
 
 
 _RUBRIC_CACHE: dict[Path, tuple[Rubric, SourceMap]] = {}
+_RESOLVED: dict[Path | tuple[str, Path], Path] = {}
 
 
 def load_rubric(path: Path | str) -> tuple[Rubric, SourceMap]:
     """Load and validate a rubric file. Cached per resolved path within one process."""
     p = Path(path)
-    key = p.resolve()
+    # resolve() asks the file system about every component of the path; a batch names the same
+    # rubric for every department, so the answer is remembered per (working directory, path)
+    spelled = p if p.is_absolute() else (os.getcwd(), p)
+    key = _RESOLVED.get(spelled)
+    if key is None:
+        key = _RESOLVED[spelled] = p.resolve()
     hit = _RUBRIC_CACHE.get(key)
     if hit is not None:
         return hit
@@ -462,11 +469,11 @@ def cross_check(rubric: Rubric, dept: Department, source: SourceMap) -> list[Pro
                 source.locate(("self_assessment", "subtotals", sid), key=True)))
     problems.extend(_cross_check_shapes(rubric, dept, source))
     catalogue = catalogue_for(rubric.facts)
-    reported = [n for n, info in catalogue.items() if info.reported]
     for name in dept.facts:
         info = catalogue.get(name)
         where = ("facts", name)
         if info is None:
+            reported = [n for n, fact in catalogue.items() if fact.reported]  # only for the hint
             guess = difflib.get_close_matches(name, reported, n=1)
             hint = f"是否想写 {guess[0]!r}（{catalogue[guess[0]].label}）？" if guess else "事实名称见 README 的事实目录"
             problems.append(Problem("unknown-fact", f"未知的事实 {name!r}；{hint}", source.locate(where, key=True)))

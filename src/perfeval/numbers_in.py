@@ -22,6 +22,7 @@ _PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 
 MAX_MAGNITUDE = Decimal(10) ** 15  # 千万亿: no amount, count, score or ratio in these files comes near it
 MAX_PLACES = 12  # decimal places kept exactly; a ratio needs a few, an amount two
+_MAX_INT = 10**15
 
 
 def clip(value: Any, limit: int = 40) -> str:
@@ -44,8 +45,20 @@ def _bounded(number: Decimal, shown: Any) -> Decimal:
     return number
 
 
+_EXACT_PLACES = Decimal(1).scaleb(-MAX_PLACES)
+
+
 def parse_decimal(value: Any, *, percent_ok: bool = False) -> Any:
     """Normalise text to ``Decimal``; leave other types for pydantic to judge."""
+    # fast paths for what the YAML reader gives (a file holds dozens of numbers): an int or a
+    # Decimal well inside the bounds is returned at once; anything else, and every refusal with
+    # its message, goes the long way through _bounded below
+    kind = type(value)
+    if kind is int and -_MAX_INT < value < _MAX_INT:
+        return Decimal(value)
+    if (kind is Decimal and value.is_finite() and -MAX_MAGNITUDE < value < MAX_MAGNITUDE
+            and value.quantize(_EXACT_PLACES) == value):  # (exact: |value| < 10^15 has room for 12 places)
+        return value
     if isinstance(value, bool):
         raise NumberError("这里需要数值，却填了是/否（true/false）")
     if isinstance(value, float):

@@ -130,6 +130,11 @@ class FullMarksIf(_Model):
     condition: Formula = Field(description="满分条件；可用 value 指代 measure 的值，如 value <= 1")
     otherwise: str = Field("视情扣分", description="条件不成立时的规则原文")
 
+    @cached_property
+    def parsed_condition(self) -> _formula.Formula:
+        """Parsed once per rubric (a batch evaluates it for every department)."""
+        return _formula.parse(self.condition)
+
 
 class Judged(_Model):
     """主观评分: scored by the department within [0, weight]; a measure, if given, is shown."""
@@ -271,6 +276,11 @@ class Penalty(_Model):
     condition: Formula = Field(description="扣分条件，如 actual >= target * 1.3")
     points: Points = Field(gt=0, description="每次所扣分数")
     rows_of: list[NodeId] = Field(default_factory=list, description="逐行检查这些部门特性指标节点下的各行")
+
+    @cached_property
+    def parsed_condition(self) -> _formula.Formula:
+        """Parsed once per rubric (a batch evaluates it for every department)."""
+        return _formula.parse(self.condition)
 
 
 class CapBand(_Ranged):

@@ -17,7 +17,7 @@ import errno
 import gc
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
@@ -50,7 +50,7 @@ MAX_DIGITS = 30  # an unquoted number beyond 10^±30 is refused here, before any
 
 Path_ = tuple[str | int, ...]
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_NUMBER = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?")  # an int, or a decimal without exponent
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(\.[0-9]*)?")
 _FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
@@ -71,6 +71,21 @@ class SourceMap:
 
     file: str
     root: yaml.Node | None
+    # key → (key node, value node) of each mapping looked into, by id of the mapping node (alive
+    # as long as ``root``): a file's findings mostly sit under one mapping (self_assessment.scores),
+    # so each is indexed once instead of scanned for every finding
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False,
+                                                                      compare=False)
+
+    def _keys_of(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value not in keys:  # the first of duplicates
+                    keys[k.value] = (k, v)
+            self._keys[id(node)] = keys
+        return keys
 
     def _chain(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
         """(key node, value node) for the root and for each prefix of ``path`` found in the file."""
@@ -81,8 +96,7 @@ class SourceMap:
         for part in path:
             found = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
-                             None)
+                found = self._keys_of(node).get(part)
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 found = (None, node.value[part])
             if found is None:
@@ -183,11 +197,11 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         text = node.value
-        if node.style not in (None, ""):  # quoted or block scalar: always text
+        if node.style:  # quoted or block scalar: always text
             return text  # (plain style is None from the Python parser, "" from libyaml)
-        if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                            "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
-                            "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+        if node.tag != _STR and node.tag not in (  # _STR: every plain scalar without an explicit tag
+                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"):
             if node.tag.startswith("tag:yaml.org,2002:"):
                 return text
             self.fail(node, "yaml-tag", f"不支持 YAML 标签 {node.tag!r}；请去掉它", path)
@@ -200,8 +214,10 @@ class _Builder:
             return True
         if text in _FALSE:
             return False
-        if len(text) <= MAX_DIGITS and _INT.fullmatch(text):
-            return int(text)  # the common number: one match
+        if len(text) <= MAX_DIGITS:  # the common numbers, one match: 54, 1048.50
+            plain = _PLAIN_NUMBER.fullmatch(text)
+            if plain:  # (no leading zero, no exponent: nothing below can object to it)
+                return Decimal(text) if plain.group(2) else int(text)
         if _NONFINITE.fullmatch(text):
             self.fail(node, "not-finite", f"{text} 不是有限的数；请填写具体数值，未掌握的数据请删去该项", path)
             return None
@@ -319,10 +335,10 @@ def read_bytes(path: Path) -> bytes:
     """
     file = str(path)
     try:
-        if path.is_dir():
+        info = path.stat()  # (one stat for both questions)
+        if stat.S_ISDIR(info.st_mode):
             raise InputError([Problem("is-directory", "这是一个文件夹，不是文件；请给出文件路径（如 部门/桃江县政府办.yaml）",
                                       Location(file))])
-        info = path.stat()
         if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):  # would wait for a writer forever
             raise InputError([Problem("not-a-file", "这是管道或套接字，不是文件；请先把内容保存为文件再给出其路径",
                                       Location(file))])
@@ -330,7 +346,11 @@ def read_bytes(path: Path) -> bytes:
         if size > MAX_BYTES:
             raise _too_large(file, size)
         with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            # what stat announced, and one byte more to notice a file that grew: asking for
+            # MAX_BYTES + 1 outright allocates 5 MB for every small file, which costs more than reading it
+            data = fh.read(size + 1)
+            if len(data) > size:  # grown, or a device with no size (/dev/zero): on, up to the limit
+                data += fh.read(MAX_BYTES + 1 - len(data))
         if len(data) > MAX_BYTES:
             raise _too_large(file, None)
         return data
