@@ -145,6 +145,13 @@ def _position(f: Finding) -> tuple[int, int]:
 
 def check_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
     """Audit one department file. Never raises for a bad input: the report says what is wrong."""
+    from perfeval.runtime import paused_gc
+
+    with paused_gc():
+        return _check_file(path, rubric_override)
+
+
+def _check_file(path: Path | str, rubric_override: Path | str | None) -> FileReport:
     from perfeval.audit import audit
     from perfeval.engine import score
     from perfeval.load import load
@@ -195,7 +202,7 @@ def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterat
     from concurrent.futures import ProcessPoolExecutor
     from itertools import repeat
 
-    chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    chunk = max(1, min(8, len(paths) // (jobs * 8)))
     pool = ProcessPoolExecutor(max_workers=jobs)
     results = pool.map(check_file, paths, repeat(rubric), chunksize=chunk)
 
@@ -229,7 +236,7 @@ def render_files(paths: list[Path], rubric: Path | None, jobs: int, fmt: str, st
     from concurrent.futures import ProcessPoolExecutor
     from itertools import repeat
 
-    chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    chunk = max(1, min(8, len(paths) // (jobs * 8)))
     pool = ProcessPoolExecutor(max_workers=jobs)
     results = pool.map(check_and_render, paths, repeat(rubric), repeat(fmt), repeat(strict), repeat(table),
                        chunksize=chunk)

@@ -46,12 +46,13 @@ def run(department: Path, rubric: Path | None, fmt: str) -> int:
     from perfeval.engine import score
     from perfeval.load import load
 
-    from perfeval.runtime import settle_gc
+    from perfeval.runtime import paused_gc, settle_gc
 
     settle_gc()
     try:
-        loaded = load(department, rubric)
-        result = score(loaded.rubric, loaded.department)
+        with paused_gc():
+            loaded = load(department, rubric)
+            result = score(loaded.rubric, loaded.department)
         problems = out_of_range_problems(loaded, result)
         if problems:
             raise InputError(problems)
