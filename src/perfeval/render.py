@@ -10,6 +10,19 @@ from rich.text import Text
 from perfeval.decimals import fmt_points
 from perfeval.engine import NodeResult, ScoreResult, Status
 
+PIPE_WIDTH = 120  # text output to a file or pipe, where there is no terminal to ask for its width
+
+
+def output_console():
+    """The console for text output: the terminal's width, or PIPE_WIDTH to a file or a pipe."""
+    import os
+
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
+    return console
+
+
 STATUS_STYLE = {
     Status.CONSISTENT: "green",
     Status.OVER_CLAIMED: "bold red",

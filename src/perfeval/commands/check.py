@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
 CHECK_FORMAT = "perfeval/check@1"
-TEXT_WIDTH = 120  # text output to a file or pipe (no terminal to ask)
+from perfeval.render import PIPE_WIDTH as TEXT_WIDTH  # text output to a file or a pipe
 
 
 class CheckFormat(str, Enum):

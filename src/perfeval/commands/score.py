@@ -65,9 +65,7 @@ def run(department: Path, rubric: Path | None, fmt: str) -> int:
         doc = score_dict(result, file=str(department), rubric_file=str(loaded.rubric_path), grade=grade)
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return ExitCode.OK
-    from rich.console import Console
+    from perfeval.render import output_console, print_score
 
-    from perfeval.render import print_score
-
-    print_score(Console(highlight=False), result, file=str(department), levels=loaded.rubric.levels, grade=grade)
+    print_score(output_console(), result, file=str(department), levels=loaded.rubric.levels, grade=grade)
     return ExitCode.OK
