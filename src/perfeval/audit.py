@@ -47,10 +47,6 @@ class Finding:
     amounts: dict[str, Decimal] = field(default_factory=dict)
     location: Location | None = None  # resolved from ``path`` by the command
 
-    @property
-    def is_error(self) -> bool:
-        return self.level == ERROR
-
     def located(self, location: Location) -> "Finding":
         # spelled out: dataclasses.replace costs several times as much, for every finding of a batch
         return Finding(self.code, self.level, self.message, self.path, self.indicator_id, self.indicator_name,
@@ -267,16 +263,3 @@ def audit(result: ScoreResult, *, subtotals: Mapping[str, Decimal] | None = None
     findings.extend(_subtotal_findings(result, subtotals or {}, levels))
     findings.extend(_total_findings(result))
     return findings
-
-
-# --- the audited score, explained --------------------------------------------------------------
-
-AUDITED_BASIS_LABELS = {
-    "reviewer": "评审人员填写",
-    "recomputed": "按规则核算",
-    "capped": "自评超出允许范围，按范围封顶",
-    "self": "采用自评得分",
-    "unverified": "无法核验，暂按自评得分",
-    "none": "无",
-}
-

@@ -16,7 +16,6 @@ from perfeval.numbers_in import parse_decimal
 DEPARTMENT_FORMAT = "perfeval/department@1"
 
 Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
-SignedAmount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(description="金额，可为负")]
 Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
 Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)]
 

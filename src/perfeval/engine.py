@@ -63,10 +63,6 @@ class Outcome:
     judged: bool = False  # a person decides within [low, high]
     note: str = ""
 
-    @property
-    def computable(self) -> bool:
-        return self.score is not None or (self.low is not None and not self.judged)
-
 
 @dataclass(slots=True)
 class ItemResult:

@@ -61,7 +61,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells to fill in
 KEY_FILL = PatternFill("solid", fgColor="EDEDED")
 DIFF_FILL = PatternFill("solid", fgColor="F8CBAD")
-WARN_FILL = PatternFill("solid", fgColor="FFE699")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HINT = Font(italic=True, color="595959", size=9)

@@ -71,14 +71,10 @@ def _models_at(root: type[BaseModel], loc: tuple) -> list[type[BaseModel]]:
             current = nxt
         else:
             # a discriminator tag, a dict key: stay on models whose tag it is
-            tagged = [m for m in _all_models(current) if _tag(m) == part]
+            tagged = [m for m in current if _tag(m) == part]
             if tagged:
                 current = tagged
     return current
-
-
-def _all_models(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
-    return models
 
 
 def _tag(model: type[BaseModel]) -> str | None:

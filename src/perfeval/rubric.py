@@ -28,10 +28,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
-class FormulaText(str):
-    """Marker for documentation; formulas are stored as text and parsed on demand."""
-
-
 def _check_formula(text: str) -> str:
     try:
         _formula.parse(text)
