@@ -202,7 +202,7 @@ def check_files(paths: list[Path], rubric: Path | None, jobs: int = 1) -> Iterat
     from concurrent.futures import ProcessPoolExecutor
     from itertools import repeat
 
-    chunk = max(1, min(8, len(paths) // (jobs * 8)))
+    chunk = max(1, min(16, len(paths) // (jobs * 8)))
     pool = ProcessPoolExecutor(max_workers=jobs)
     results = pool.map(check_file, paths, repeat(rubric), chunksize=chunk)
 
@@ -236,7 +236,7 @@ def render_files(paths: list[Path], rubric: Path | None, jobs: int, fmt: str, st
     from concurrent.futures import ProcessPoolExecutor
     from itertools import repeat
 
-    chunk = max(1, min(8, len(paths) // (jobs * 8)))
+    chunk = max(1, min(16, len(paths) // (jobs * 8)))
     pool = ProcessPoolExecutor(max_workers=jobs)
     results = pool.map(check_and_render, paths, repeat(rubric), repeat(fmt), repeat(strict), repeat(table),
                        chunksize=chunk)
