@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from perfeval.numbers_in import parse_decimal
 
@@ -121,7 +121,7 @@ class BudgetChanges(_Model):
 class FunctionSpending(_Model):
     """按功能分类（类-款-项）的支出"""
 
-    code: Code = Field(pattern=r"^\d{3}(\d{2}){0,2}$", title="功能科目编码")
+    code: Code = Field(pattern=r"^[0-9]{3}([0-9]{2}){0,2}$", title="功能科目编码")
     name: str = Field(title="科目名称")
     amount: Amount = Field(title="支出金额")
 
@@ -198,13 +198,25 @@ class DepartmentIndicator(_Model):
     note: str | None = Field(None, title="说明或佐证（如 偏差原因）")
 
 
+def _real_date(text: str) -> str:
+    """A 填报日期 that is a date of the calendar (2020-13-01 is not); kept as the text written."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期；请按 2020-11-10 的格式填写") from None
+    return text
+
+
 class Department(_Model):
     format: Literal["perfeval/department@1"] = Field(DEPARTMENT_FORMAT, description="文件格式及版本")
     unit: str = Field(min_length=1, title="单位名称")
     unit_short: str | None = Field(None, title="评价单位（盖章名称）")
     year: int = Field(ge=2000, le=2100, title="评价年度")
     rubric: str = Field(title="评分表文件（相对本文件的路径）")
-    filled_on: str | None = Field(None, title="填报日期", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    filled_on: Annotated[str, AfterValidator(_real_date)] | None = Field(
+        None, title="填报日期", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     amount_unit: Literal["万元", "元"] = Field("万元", title="金额单位")
     illustrative: bool = Field(False, title="示意数据（非真实单位填报）")
     source: str | None = Field(None, title="数据来源说明")
