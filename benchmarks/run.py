@@ -34,9 +34,14 @@ EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
 
 
+# Commands run as on a user's machine, where Python caches compiled modules: a sandbox that sets
+# PYTHONDONTWRITEBYTECODE would otherwise recompile the project's own modules on every start.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(cmd: list[str], *, env=None) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or ENV)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd[:4])} …\n{proc.stderr.decode()[-2000:]}")
@@ -55,7 +60,7 @@ def peak_rss_mb(cmd: list[str]) -> float:
         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True, env=ENV)
     return int(out.stdout.strip()) / 1024
 
 
@@ -151,7 +156,7 @@ for _ in range({loops}):
     times.append(time.perf_counter() - t0)
 print(statistics.median(times))
 """
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=ENV)
     return float(out.stdout.strip())
 
 
