@@ -97,26 +97,26 @@ def make_large(work: Path, factor: int = 20) -> tuple[Path, Path]:
     """A rubric with every 一级 indicator repeated ``factor`` times (ids suffixed), and a department
     with every score repeated to match and ``factor`` times as many projects and function codes."""
     rubric_lines = RUBRIC.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, l in enumerate(rubric_lines) if l.startswith("indicators:"))
-    head, body = rubric_lines[: start + 1], rubric_lines[start + 1:]
+    start = next(i for i, ln in enumerate(rubric_lines) if ln.startswith("indicators:"))
+    head, body = rubric_lines[: start + 1], rubric_lines[start + 1 :]
     copies = []
     for k in range(factor):
         # node ids only (`- id: x`); 评分要点 ids (`- {id: …}`) are per indicator and stay
-        copies += [re.sub(r"^(\s*- id: )([a-z][a-z0-9_]*)", rf"\1\2_x{k}", l) for l in body]
-    head = [re.sub(r"^total: 100$", f"total: {100 * factor}", l) for l in head]
+        copies += [re.sub(r"^(\s*- id: )([a-z][a-z0-9_]*)", rf"\1\2_x{k}", ln) for ln in body]
+    head = [re.sub(r"^total: 100$", f"total: {100 * factor}", ln) for ln in head]
     big_rubric = work / "large-rubric.yaml"
     big_rubric.write_text("\n".join(head + copies) + "\n", encoding="utf-8")
 
     dept = EXAMPLE.read_text(encoding="utf-8").replace("rubric: ../rubrics/taojiang-2019.yaml", f"rubric: {big_rubric}")
     lines = dept.splitlines()
-    s = next(i for i, l in enumerate(lines) if l.strip() == "scores:")
-    score_lines = [l for l in lines[s + 1:] if l.startswith("    ") and not l.strip().startswith("#")]
+    s = next(i for i, ln in enumerate(lines) if ln.strip() == "scores:")
+    score_lines = [ln for ln in lines[s + 1 :] if ln.startswith("    ") and not ln.strip().startswith("#")]
     entries, current = [], []
-    for l in score_lines:
-        if not l.startswith("      ") and current:
+    for ln in score_lines:
+        if not ln.startswith("      ") and current:
             entries.append(current)
             current = []
-        current.append(l)
+        current.append(ln)
     entries.append(current)
     new_scores = []
     for k in range(factor):
@@ -142,9 +142,9 @@ def make_large(work: Path, factor: int = 20) -> tuple[Path, Path]:
 def in_process_cost(python: str, dept: Path, loops: int) -> float:
     code = f"""
 import time, statistics
-from perfeval import load as L
-from perfeval.engine import score
-from perfeval.runtime import paused_gc, settle_gc
+from perfeval import pipeline as L
+from perfeval.core.engine import score
+from perfeval.cli.gc_tuning import paused_gc, settle_gc
 settle_gc()  # as the perfeval commands do
 times = []
 for _ in range({loops}):
@@ -171,8 +171,10 @@ def main() -> None:
         sys.exit("perfeval is not installed in this environment; pip install . first")
 
     rows: list[tuple[str, float, float, str]] = []
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
     print(f"files: {args.files}, repetitions: {args.repeat} (median)\n")
 
     with tempfile.TemporaryDirectory(prefix="perfeval-bench-") as tmp:
@@ -196,9 +198,11 @@ def main() -> None:
         rows.append(("context: the stack in use (typer + pydantic model)", in_use, floor_import, "—"))
 
         # batch
-        parse_code = ("import sys, yaml\n"
-                      "for p in open(sys.argv[1], encoding='utf-8').read().split('\\n'):\n"
-                      "    with open(p, encoding='utf-8') as fh: yaml.load(fh, Loader=yaml.CSafeLoader)\n")
+        parse_code = (
+            "import sys, yaml\n"
+            "for p in open(sys.argv[1], encoding='utf-8').read().split('\\n'):\n"
+            "    with open(p, encoding='utf-8') as fh: yaml.load(fh, Loader=yaml.CSafeLoader)\n"
+        )
         floor_parse = median_of(args.repeat, [python, "-c", parse_code, str(listing)])
         check1 = [exe, "check", "--jobs", "1", *map(str, batch)]
         t_check = median_of(args.repeat, check1)
@@ -224,8 +228,10 @@ def main() -> None:
     print(f"{'figure'.ljust(width)}  {'median':>9}  {'floor':>9}  {'ratio':>7}  target")
     for name, t, floor, target in rows:
         print(f"{name.ljust(width)}  {t:8.3f}s  {floor:8.3f}s  {t / floor:6.2f}×  {target}")
-    print(f"memory: peak RSS {rss_small:.0f} MB for {small_n} files, {rss_large:.0f} MB for {args.files} files "
-          f"({rss_large / rss_small:.2f}×)")
+    print(
+        f"memory: peak RSS {rss_small:.0f} MB for {small_n} files, {rss_large:.0f} MB for {args.files} files "
+        f"({rss_large / rss_small:.2f}×)"
+    )
 
 
 if __name__ == "__main__":

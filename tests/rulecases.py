@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from perfeval.department import Department
-from perfeval.facts import CATALOGUE
-from perfeval.rubric import Rubric
+from perfeval.core.department import Department
+from perfeval.core.facts import CATALOGUE
+from perfeval.core.rubric import Rubric
 
 CASES = Path(__file__).parent / "cases" / "rules"
 
@@ -53,13 +53,15 @@ def build(case: dict) -> tuple[Rubric, Department, dict]:
         expect = case["expect"]
     facts = dept_part.get("facts", {})
     declared = {name: {"label": name} for name in facts if name not in CATALOGUE or not CATALOGUE[name].reported}
-    rubric = Rubric.model_validate({
-        "id": "rule_case",
-        "name": case["id"],
-        "total": sum(Decimal(str(n["weight"])) for n in rubric_part["indicators"]),
-        "facts": declared,
-        **rubric_part,
-    })
+    rubric = Rubric.model_validate(
+        {
+            "id": "rule_case",
+            "name": case["id"],
+            "total": sum(Decimal(str(n["weight"])) for n in rubric_part["indicators"]),
+            "facts": declared,
+            **rubric_part,
+        }
+    )
     dept = Department.model_validate({"unit": "测试单位", "year": 2020, "rubric": "case.yaml", **dept_part})
     return rubric, dept, expect
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from perfeval import cli, yamlsource
-from perfeval.department import Department
-from perfeval.problems import ExitCode, InputError
+from perfeval.cli import app as cli
+from perfeval.core.department import Department
+from perfeval.core.problems import ExitCode, InputError
+from perfeval.fileio import yaml_read as yamlsource
 
 HERE = Path(__file__).parent / "bad-inputs"
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -45,9 +46,9 @@ def fingerprint(path: Path) -> tuple[str, int] | None:
 
 def problems_for(args: list[str]):
     """The problems `perfeval score` reports, as records (code, line, col) — the library path."""
-    from perfeval.commands.score import out_of_range_problems
-    from perfeval.engine import score
-    from perfeval.load import load
+    from perfeval.cli.commands.score import out_of_range_problems
+    from perfeval.core.engine import score
+    from perfeval.pipeline import load
 
     department = args[1]
     rubric = args[args.index("--rubric") + 1] if "--rubric" in args else None
@@ -143,7 +144,7 @@ def _value(model, dotted: str):
 
 @pytest.mark.parametrize("case", POSITIVE, ids=_id)
 def test_input_real_files_carry_is_accepted_exactly(case, capsys, monkeypatch):
-    from perfeval.load import load
+    from perfeval.pipeline import load
 
     monkeypatch.chdir(HERE)
     path = Path(case["file"])
@@ -215,7 +216,7 @@ def test_debug_adds_the_python_stack_to_an_input_error(capsys, monkeypatch):
 
 def test_a_defect_is_one_line_and_exit_3_without_debug(capsys, monkeypatch):
     """Not a file problem: perfeval's own bug. Without --debug, one line; with it, the stack."""
-    from perfeval.commands import score as score_command
+    from perfeval.cli.commands import score as score_command
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug in perfeval")
@@ -230,11 +231,19 @@ def test_a_defect_is_one_line_and_exit_3_without_debug(capsys, monkeypatch):
         cli.main(["--debug", "score", "positive/minimal.yaml"])
 
 
-@pytest.mark.parametrize("name", ["negative/unclosed-bracket.yaml", "negative/binary.yaml", "negative/no-such-file.yaml"])
+@pytest.mark.parametrize(
+    "name", ["negative/unclosed-bracket.yaml", "negative/binary.yaml", "negative/no-such-file.yaml"]
+)
 def test_the_installed_entry_point_prints_no_traceback(name):
     """The same through a real process (python -m perfeval), as a finance officer runs it."""
-    done = subprocess.run([sys.executable, "-m", "perfeval", "score", name], cwd=HERE, capture_output=True,
-                          text=True, encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    done = subprocess.run(
+        [sys.executable, "-m", "perfeval", "score", name],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert done.returncode == ExitCode.INPUT
     assert done.stderr.startswith(name)
     assert "Traceback" not in done.stderr
@@ -249,7 +258,7 @@ def _field_paths(model, prefix=()):
 
     from pydantic import BaseModel
 
-    from perfeval.load import _unwrap
+    from perfeval.pipeline import _unwrap
 
     for name, field in model.model_fields.items():
         yield prefix + (name,), model, name
@@ -275,13 +284,19 @@ def _nest(path: tuple, leaf_key: str) -> dict:
 FIELD_PATHS = [(p, m, n) for p, m, n in _field_paths(Department) if p[0] not in ("format",)]
 
 
-@pytest.mark.parametrize("path, model, name", FIELD_PATHS, ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else None)
+@pytest.mark.parametrize(
+    "path, model, name", FIELD_PATHS, ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else None
+)
 def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_path, path, model, name):
-    from perfeval.load import _title, load
+    from perfeval.pipeline import _title, load
 
     wrong = _misspelt(name)
-    doc = {"format": "perfeval/department@1", "unit": "测试单位", "year": 2019,
-           "rubric": str(Path(__file__).parents[1] / "rubrics/taojiang-2019.yaml")}
+    doc = {
+        "format": "perfeval/department@1",
+        "unit": "测试单位",
+        "year": 2019,
+        "rubric": str(Path(__file__).parents[1] / "rubrics/taojiang-2019.yaml"),
+    }
     doc.update(_nest(path[:-1], wrong))
     file = tmp_path / "dept.yaml"
     file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -302,15 +317,39 @@ def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_pat
 
 SCALARS = [
     # (YAML value as written, what perfeval reads, or the problem code it reports)
-    ("2019", 2019), ("1295.87", Decimal("1295.87")), ("-1", -1), ("1e3", Decimal("1e3")),
-    ("true", True), ("false", False), ("~", None), ("null", None), ("", None),
-    ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("y", "y"),
-    ("2020-11-10", "2020-11-10"), ("1:30", "1:30"), ("0x1F", "0x1F"), ("1_000", "1_000"),
-    ("1,295.87", "1,295.87"), ("'010'", "010"), ('"yes"', "yes"), ("'.nan'", ".nan"),
-    ("010", "leading-zero"), ("0.5", Decimal("0.5")), ("00.5", "leading-zero"),
-    (".nan", "not-finite"), (".inf", "not-finite"), ("-.Inf", "not-finite"),
-    ("!custom 1", "yaml-tag"), ("1e999999999", "number-out-of-range"), ("1e-999999999", "number-out-of-range"),
-    ("1" + "0" * 40, "number-out-of-range"), ("1" + "0" * 29, 10**29),
+    ("2019", 2019),
+    ("1295.87", Decimal("1295.87")),
+    ("-1", -1),
+    ("1e3", Decimal("1e3")),
+    ("true", True),
+    ("false", False),
+    ("~", None),
+    ("null", None),
+    ("", None),
+    ("yes", "yes"),
+    ("no", "no"),
+    ("on", "on"),
+    ("off", "off"),
+    ("y", "y"),
+    ("2020-11-10", "2020-11-10"),
+    ("1:30", "1:30"),
+    ("0x1F", "0x1F"),
+    ("1_000", "1_000"),
+    ("1,295.87", "1,295.87"),
+    ("'010'", "010"),
+    ('"yes"', "yes"),
+    ("'.nan'", ".nan"),
+    ("010", "leading-zero"),
+    ("0.5", Decimal("0.5")),
+    ("00.5", "leading-zero"),
+    (".nan", "not-finite"),
+    (".inf", "not-finite"),
+    ("-.Inf", "not-finite"),
+    ("!custom 1", "yaml-tag"),
+    ("1e999999999", "number-out-of-range"),
+    ("1e-999999999", "number-out-of-range"),
+    ("1" + "0" * 40, "number-out-of-range"),
+    ("1" + "0" * 29, 10**29),
 ]
 
 
@@ -332,10 +371,13 @@ def test_scalars_read_the_same_with_either_parser(monkeypatch, loader, written, 
 
 
 @pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
-@pytest.mark.parametrize("text", [
-    pytest.param("a: " + "[" * 1000 + "]" * 1000 + "\n", id="flow"),
-    pytest.param("".join(" " * i + f"k{i}:\n" for i in range(0, 400, 2)) + " " * 400 + "v\n", id="block"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("a: " + "[" * 1000 + "]" * 1000 + "\n", id="flow"),
+        pytest.param("".join(" " * i + f"k{i}:\n" for i in range(0, 400, 2)) + " " * 400 + "v\n", id="block"),
+    ],
+)
 def test_nesting_far_too_deep_is_refused_by_either_parser(monkeypatch, loader, text):
     monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, loader))
     with pytest.raises(InputError) as err:

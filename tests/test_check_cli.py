@@ -15,12 +15,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from perfeval.audit import Finding
-from perfeval.cli import app
-from perfeval.commands import check as check_cmd
-from perfeval.commands.check import TextReporter, check_file, file_dict, github_line, worst_first
-from perfeval.problems import Location
-
+from perfeval.cli.app import app
+from perfeval.cli.commands import check as check_cmd
+from perfeval.cli.commands.check import TextReporter, check_file, file_dict, github_line, worst_first
+from perfeval.core.audit import Finding
+from perfeval.core.problems import Location
 from test_check_findings import EXAMPLE, ROOT, mutated
 
 GOLDEN = Path(__file__).parent / "golden" / "taojiang-check.txt"
@@ -60,10 +59,15 @@ def test_taojiang_passes_and_shows_the_gap_the_audited_total_and_what_it_could_n
     assert "结论：通过（0 个错误，9 个警告）" in out
 
 
-@pytest.mark.parametrize(("edits", "cell", "words"), [
-    pytest.param(TOTAL, ":70:10:", ["自评总分 97.2", "各指标自评得分之和 98.2", "相差 1 分"], id="stated-total"),
-    pytest.param(WAGES, ":25:12:", ["小计 1,196.42 万元", "工资福利支出 529.06", "相差 10.00 万元"], id="wages-cell"),
-])
+@pytest.mark.parametrize(
+    ("edits", "cell", "words"),
+    [
+        pytest.param(TOTAL, ":70:10:", ["自评总分 97.2", "各指标自评得分之和 98.2", "相差 1 分"], id="stated-total"),
+        pytest.param(
+            WAGES, ":25:12:", ["小计 1,196.42 万元", "工资福利支出 529.06", "相差 10.00 万元"], id="wages-cell"
+        ),
+    ],
+)
 def test_a_changed_copy_exits_1_naming_the_cells_and_the_difference(tmp_path, edits, cell, words):
     path = mutated(tmp_path, edits)
     result = invoke(str(path))
@@ -114,15 +118,18 @@ def test_the_summary_table_puts_the_worst_first(county):
     assert names == ["broken.yaml", "missing.yaml", "wages-and-total.yaml", "wages.yaml", "good.yaml"]
     assert [r["exit_code"] for r in rows] == [2, 2, 1, 1, 0]
     text = invoke(*map(str, county)).output
-    table = text[text.index("汇总（问题最多的在前）"):]
+    table = text[text.index("汇总（问题最多的在前）") :]
     assert [table.index(n) for n in names] == sorted(table.index(n) for n in names)
 
 
-@pytest.mark.parametrize(("files", "code"), [
-    pytest.param(["good"], 0, id="good"),
-    pytest.param(["good", "wages"], 1, id="good+errors"),
-    pytest.param(["wages", "good", "missing"], 2, id="errors+unreadable"),
-])
+@pytest.mark.parametrize(
+    ("files", "code"),
+    [
+        pytest.param(["good"], 0, id="good"),
+        pytest.param(["good", "wages"], 1, id="good+errors"),
+        pytest.param(["wages", "good", "missing"], 2, id="errors+unreadable"),
+    ],
+)
 def test_the_exit_code_of_a_batch_is_the_worst_of_its_files(county, files, code):
     by_name = {p.stem: p for p in county}
     assert invoke(*(str(by_name[f]) for f in files)).exit_code == code
@@ -173,9 +180,24 @@ def test_json_contract(county):
     assert set(doc) == {"format", "tool", "strict", "files", "summary"}
     assert [f["file"] for f in doc["files"]] == list(map(str, county))
     good, broken = doc["files"][0], doc["files"][1]
-    assert set(good) == {"file", "readable", "exit_code", "unit", "year", "illustrative", "rubric", "weight",
-                         "stated_total", "self_score", "score", "audited_score", "audited_grade", "counts",
-                         "findings", "indicators"}
+    assert set(good) == {
+        "file",
+        "readable",
+        "exit_code",
+        "unit",
+        "year",
+        "illustrative",
+        "rubric",
+        "weight",
+        "stated_total",
+        "self_score",
+        "score",
+        "audited_score",
+        "audited_grade",
+        "counts",
+        "findings",
+        "indicators",
+    }
     assert (good["stated_total"], good["self_score"], good["audited_score"]) == ("98.2", "98.2", "98.2")
     assert good["counts"] == {"error": 0, "warning": 9} and good["exit_code"] == 0
     gap = good["findings"][0]
@@ -212,15 +234,18 @@ def test_github_annotations(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines and all(ANNOTATION.match(x) for x in lines), lines
-    assert (f"::error file={path},line=25,col=12,title=perfeval sum-mismatch::实际支出·基本支出情况：小计 1,196.42 万元"
-            in result.stdout)
+    assert (
+        f"::error file={path},line=25,col=12,title=perfeval sum-mismatch::实际支出·基本支出情况：小计 1,196.42 万元"
+        in result.stdout
+    )
     assert sum(x.startswith("::warning ") for x in lines) == 9
 
 
 def test_github_escaping():
     f = Finding("over-claimed", "error", "比率 23.59%\n第二行", location=Location("a,b:c.yaml", 3, 4))
-    assert github_line(f, "x") == ("::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::"
-                                   "比率 23.59%25%0A第二行")
+    assert github_line(f, "x") == (
+        "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::比率 23.59%25%0A第二行"
+    )
     unplaced = Finding("not-found", "error", "文件不存在", location=Location("m.yaml"))
     assert github_line(unplaced, "m.yaml") == "::error file=m.yaml,title=perfeval not-found::文件不存在"
 
@@ -255,14 +280,14 @@ def test_reports_are_small_and_picklable():
 
 
 def test_help_does_not_import_the_audit():
-    code = "import sys; import perfeval.cli; print(sorted(m for m in sys.modules if m.startswith('perfeval.')))"
+    code = "import sys; import perfeval.cli.app; print(sorted(m for m in sys.modules if m.startswith('perfeval.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "perfeval.audit" not in out and "perfeval.commands.check" not in out
+    assert "perfeval.core.audit" not in out and "perfeval.cli.commands.check" not in out
 
 
 def test_every_format_has_a_reporter_and_the_cli_offers_exactly_those():
-    from perfeval.cli import ReportFormat
-    from perfeval.commands.check import REPORTERS, CheckFormat
+    from perfeval.cli.app import ReportFormat
+    from perfeval.cli.commands.check import REPORTERS, CheckFormat
 
     assert set(REPORTERS) == set(CheckFormat)
     assert [f.value for f in ReportFormat] == [f.value for f in CheckFormat]
@@ -271,7 +296,7 @@ def test_every_format_has_a_reporter_and_the_cli_offers_exactly_those():
 def test_every_finding_code_is_documented():
     codes = set()
     for module in ("audit.py", "reconcile.py"):
-        source = (ROOT / "src" / "perfeval" / module).read_text(encoding="utf-8")
+        source = (ROOT / "src" / "perfeval" / "core" / module).read_text(encoding="utf-8")
         codes |= set(re.findall(r'(?:Finding\(|add\()\s*"([a-z]+(?:-[a-z]+)+)"', source))
     assert len(codes) >= 15
     docs = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
@@ -293,7 +318,7 @@ def test_plain_text_to_a_pipe_is_what_rich_would_print(county):
 def test_plain_summary_is_aligned_in_display_cells_and_worst_first(county):
     from rich.cells import cell_len
 
-    from perfeval.commands.check import plain_summary, worst_first
+    from perfeval.cli.commands.check import plain_summary, worst_first
 
     rows = [check_file(p).summary(i) for i, p in enumerate(county)]
     lines = plain_summary(rows).splitlines()

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.commands.check import check_file
+from perfeval.cli.app import app
+from perfeval.cli.commands.check import check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
@@ -44,8 +44,7 @@ def test_mutation_gives_the_expected_finding(tmp_path, case):
     assert [f.code for f in report.findings if f.level == "error"] == case["errors"]
 
     expect = case["expect"]
-    matching = [f for f in report.findings if f.code == expect["code"]
-                and list(f.path) == expect["path"]]
+    matching = [f for f in report.findings if f.code == expect["code"] and list(f.path) == expect["path"]]
     assert len(matching) == 1, [(f.code, f.path) for f in report.findings]
     finding = matching[0]
     assert finding.level == expect["level"]
@@ -77,17 +76,26 @@ def test_the_247_37_gap_is_a_warning_explained_by_the_mid_year_addition():
     report = check_file(EXAMPLE)
     gap = next(f for f in report.findings if f.code == "income-spending-gap")
     assert gap.level == "warning"
-    assert gap.amounts == {"stated": Decimal("1048.50"), "expected": Decimal("1295.87"),
-                           "difference": Decimal("-247.37")}
-    for words in ("收入来源小计 1,048.50 万元", "实际支出 1,295.87 万元", "结余（空白）",
-                  "相差 247.37 万元", "追加 247.37 万元"):
+    assert gap.amounts == {
+        "stated": Decimal("1048.50"),
+        "expected": Decimal("1295.87"),
+        "difference": Decimal("-247.37"),
+    }
+    for words in (
+        "收入来源小计 1,048.50 万元",
+        "实际支出 1,295.87 万元",
+        "结余（空白）",
+        "相差 247.37 万元",
+        "追加 247.37 万元",
+    ):
         assert words in gap.message
     assert (gap.location.line, gap.location.col) == (22, 12)
 
 
 def test_a_reviewer_score_takes_precedence_in_the_audited_total(tmp_path):
-    path = mutated(tmp_path, [["budget_adjustment_rate: 1.5   # 预算调整率",
-                               "budget_adjustment_rate: {score: 1.5, reviewed: 1}"]])
+    path = mutated(
+        tmp_path, [["budget_adjustment_rate: 1.5   # 预算调整率", "budget_adjustment_rate: {score: 1.5, reviewed: 1}"]]
+    )
     report = check_file(path)
     row = next(r for r in report.indicators if r.id == "budget_adjustment_rate")
     assert (row.audited_score, row.audited_basis) == (Decimal(1), "reviewer")
@@ -96,8 +104,9 @@ def test_a_reviewer_score_takes_precedence_in_the_audited_total(tmp_path):
 
 
 def test_an_over_claim_is_capped_in_the_audited_score(tmp_path):
-    path = mutated(tmp_path, [["budget_adjustment_rate: 1.5", "budget_adjustment_rate: 2"],
-                              ["  total: 98.2", "  total: 98.7"]])
+    path = mutated(
+        tmp_path, [["budget_adjustment_rate: 1.5", "budget_adjustment_rate: 2"], ["  total: 98.2", "  total: 98.7"]]
+    )
     report = check_file(path)
     row = next(r for r in report.indicators if r.id == "budget_adjustment_rate")
     assert row.audited_score == Decimal("1.99") and row.audited_basis == "capped"  # 不得满分: below 2

@@ -7,12 +7,11 @@ from decimal import Decimal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from perfeval.audit import audit
-from perfeval.department import BasicData, Department, SelfAssessment, Spending
-from perfeval.engine import score
-from perfeval.load import load
-from perfeval.reconcile import reconcile
-
+from perfeval.core.audit import audit
+from perfeval.core.department import BasicData, Department, SelfAssessment, Spending
+from perfeval.core.engine import score
+from perfeval.core.reconcile import reconcile
+from perfeval.pipeline import load
 from test_check_findings import EXAMPLE
 
 LOADED = load(EXAMPLE)
@@ -26,8 +25,10 @@ def _department(**changes) -> Department:
 
 
 @settings(max_examples=60, deadline=None)
-@given(parts=st.fixed_dictionaries({k: st.none() | cents for k in SPENDING_PARTS}),
-       delta=st.integers(min_value=-10**6, max_value=10**6).map(lambda c: Decimal(c).scaleb(-2)))
+@given(
+    parts=st.fixed_dictionaries({k: st.none() | cents for k in SPENDING_PARTS}),
+    delta=st.integers(min_value=-(10**6), max_value=10**6).map(lambda c: Decimal(c).scaleb(-2)),
+)
 def test_a_subtotal_mismatch_is_found_exactly_when_the_parts_do_not_add_up(parts, delta):
     filled = {k: v for k, v in parts.items() if v is not None}
     summed = sum(filled.values(), Decimal(0))

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfeval.department import IndicatorScore
-from perfeval.engine import score
-from perfeval.excel import write_audit_workbook
-from perfeval.load import load
-from perfeval.problems import InputError, Location, Problem
+from perfeval.core.department import IndicatorScore
+from perfeval.core.engine import score
+from perfeval.core.problems import InputError, Location, Problem
+from perfeval.fileio.workbook.write import write_audit_workbook
+from perfeval.pipeline import load
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
@@ -35,15 +35,19 @@ def results():
     plain = score(loaded.rubric, loaded.department)
     scores = dict(loaded.department.self_assessment.scores)
     scores["budget_adjustment_rate"] = IndicatorScore(score=Decimal("1.5"), reviewed=Decimal("1"))
-    reviewed_dept = loaded.department.model_copy(update={"self_assessment": loaded.department.self_assessment
-                                                         .model_copy(update={"scores": scores})})
+    reviewed_dept = loaded.department.model_copy(
+        update={"self_assessment": loaded.department.self_assessment.model_copy(update={"scores": scores})}
+    )
     reviewed_dept = reviewed_dept.model_copy(update={"unit": "某县财政局"})
     return plain, score(loaded.rubric, reviewed_dept)
 
 
 def rows_by_name(ws, name: str) -> list:
-    return [row for row in ws.iter_rows() if any(isinstance(c.value, str) and c.value.startswith(name + "（")
-                                                  for c in row[:3])]
+    return [
+        row
+        for row in ws.iter_rows()
+        if any(isinstance(c.value, str) and c.value.startswith(name + "（") for c in row[:3])
+    ]
 
 
 def column(ws, label: str) -> int:
@@ -51,8 +55,12 @@ def column(ws, label: str) -> int:
 
 
 FINDINGS = [
-    Finding("error", "预算调整率：审核得分 1 分，自评 1.5 分；有 247.37 万元追加预算", Location("b.yaml", 40, 5),
-            "budget_adjustment_rate"),
+    Finding(
+        "error",
+        "预算调整率：审核得分 1 分，自评 1.5 分；有 247.37 万元追加预算",
+        Location("b.yaml", 40, 5),
+        "budget_adjustment_rate",
+    ),
     Problem("unverifiable", "在职人员控制率无法核验：缺少在职人员数", Location("b.yaml", 70, 3), "warning"),
 ]
 
@@ -85,8 +93,13 @@ def test_one_department_gives_the_audited_table_and_the_findings(tmp_path: Path,
 
     findings = book["问题清单"]
     assert [c.value for c in findings[2]] == ["序号", "级别", "指标", "位置", "问题"]
-    assert [c.value for c in findings[3]] == [1, "错误", "预算调整率（budget_adjustment_rate）", "b.yaml:40:5",
-                                              FINDINGS[0].message]
+    assert [c.value for c in findings[3]] == [
+        1,
+        "错误",
+        "预算调整率（budget_adjustment_rate）",
+        "b.yaml:40:5",
+        FINDINGS[0].message,
+    ]
     assert [c.value for c in findings[4]][1:4] == ["警告", None, "b.yaml:70:3"]
     # a finding without an indicator is listed under the table too
     assert any(r[0].value and "在职人员控制率无法核验" in str(r[0].value) for r in ws.iter_rows())
@@ -103,11 +116,14 @@ def test_several_departments_get_a_summary_row_each(tmp_path: Path, results) -> 
     header = [c.value for c in ws[2]]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3) if r[0].value is not None]
     assert len(rows) == 2
-    by = [dict(zip(header, r)) for r in rows]
-    assert [(r["文件"], r["单位"], r["自评得分"]) for r in by] == [("a.xlsx", "桃江县人民政府办公室", 98.2),
-                                                                   ("b.yaml", "某县财政局", 98.2)]
+    by = [dict(zip(header, r, strict=False)) for r in rows]
+    assert [(r["文件"], r["单位"], r["自评得分"]) for r in by] == [
+        ("a.xlsx", "桃江县人民政府办公室", 98.2),
+        ("b.yaml", "某县财政局", 98.2),
+    ]
     assert by[0]["差异（审核−自评）"] is None and by[1]["差异（审核−自评）"] == pytest.approx(
-        float(reviewed.audited_total - reviewed.self_total))
+        float(reviewed.audited_total - reviewed.self_total)
+    )
     assert (by[1]["错误"], by[1]["警告"]) == (1, 1)
     assert by[1]["评分表工作表"] == "2.某县财政局"
     findings = book["问题清单"]

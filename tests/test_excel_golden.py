@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from perfeval.excel_yaml import department_yaml, skeleton_yaml
-from perfeval.load import load
+from perfeval.fileio.yaml_write import department_yaml, skeleton_yaml
+from perfeval.pipeline import load
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -33,13 +33,19 @@ def taojiang():
 
 
 def test_converted_taojiang_yaml(taojiang) -> None:
-    text = department_yaml(taojiang.department, taojiang.rubric,
-                           schema="# yaml-language-server: $schema=../schema/department.schema.json",
-                           origin="taojiang-2019.xlsx")
+    text = department_yaml(
+        taojiang.department,
+        taojiang.rubric,
+        schema="# yaml-language-server: $schema=../schema/department.schema.json",
+        origin="taojiang-2019.xlsx",
+    )
     check_golden("taojiang-2019.converted.yaml", text)
 
 
 def test_taojiang_yaml_skeleton(taojiang) -> None:
-    text = skeleton_yaml(taojiang.rubric, "../rubrics/taojiang-2019.yaml",
-                         schema="# yaml-language-server: $schema=../schema/department.schema.json")
+    text = skeleton_yaml(
+        taojiang.rubric,
+        "../rubrics/taojiang-2019.yaml",
+        schema="# yaml-language-server: $schema=../schema/department.schema.json",
+    )
     check_golden("taojiang-2019.skeleton.yaml", text)

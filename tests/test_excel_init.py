@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.decimals import plain
-from perfeval.excel_layout import fact_rows
-from perfeval.load import load, load_rubric
+from perfeval.cli.app import app
+from perfeval.core.decimals import plain
+from perfeval.fileio.workbook.layout import fact_rows
+from perfeval.pipeline import load, load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
@@ -63,8 +63,20 @@ def test_score_sheet_rows_follow_annex_2(book) -> None:
     rubric, _ = load_rubric(RUBRIC)
     ws = book["评分表"]
     header = [c.value for c in ws[3]]
-    assert header == ["一级指标", "二级指标", "三级指标", "指标内容", "指标说明", "分值", "自评得分", "审核得分", "说明",
-                      "指标标识", "要点标识", "分值校验"]
+    assert header == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标内容",
+        "指标说明",
+        "分值",
+        "自评得分",
+        "审核得分",
+        "说明",
+        "指标标识",
+        "要点标识",
+        "分值校验",
+    ]
     ids = [(ws.cell(row=r, column=10).value, ws.cell(row=r, column=11).value) for r in range(4, ws.max_row + 1)]
     for leaf in rubric.leaves():
         assert (leaf.id, None) in ids
@@ -112,8 +124,11 @@ def test_facts_sheet_lists_the_facts_the_formulas_need_with_units(book) -> None:
     rubric, _ = load_rubric(RUBRIC)
     reported, derived = fact_rows(rubric)
     ws = book["指标数据"]
-    rows = {ws.cell(row=r, column=5).value: (ws.cell(row=r, column=1).value, ws.cell(row=r, column=3).value)
-            for r in range(4, ws.max_row + 1) if ws.cell(row=r, column=5).value}
+    rows = {
+        ws.cell(row=r, column=5).value: (ws.cell(row=r, column=1).value, ws.cell(row=r, column=3).value)
+        for r in range(4, ws.max_row + 1)
+        if ws.cell(row=r, column=5).value
+    }
     assert {"authorized_staff", "actual_staff", "satisfaction", "tasks_planned"} <= set(rows)
     assert rows["authorized_staff"] == ("编制数", "人")
     assert rows["satisfaction"] == ("服务对象满意度", "%")
@@ -185,17 +200,21 @@ def test_a_filled_yaml_skeleton_loads_and_scores(tmp_path: Path) -> None:
 
 
 def test_start_up_does_not_import_openpyxl() -> None:
-    code = ("import sys, perfeval.cli; from typer.testing import CliRunner; "
-            "CliRunner().invoke(perfeval.cli.app, ['--help']); "
-            "print([m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'perfeval.excel')])")
+    code = (
+        "import sys, perfeval.cli.app; from typer.testing import CliRunner; "
+        "CliRunner().invoke(perfeval.cli.app.app, ['--help']); "
+        "print([m for m in sys.modules if m.split('.')[0] == 'openpyxl' or m.startswith('perfeval.fileio.workbook')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_scoring_yaml_does_not_import_openpyxl() -> None:
-    code = ("import sys; from typer.testing import CliRunner; import perfeval.cli; "
-            f"r = CliRunner().invoke(perfeval.cli.app, ['score', {str(EXAMPLE)!r}]); assert r.exit_code == 0; "
-            "print('openpyxl' in sys.modules)")
+    code = (
+        "import sys; from typer.testing import CliRunner; import perfeval.cli.app; "
+        f"r = CliRunner().invoke(perfeval.cli.app.app, ['score', {str(EXAMPLE)!r}]); assert r.exit_code == 0; "
+        "print('openpyxl' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -206,30 +225,34 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("kind", ["template", "filled", "audit"])
 def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
-    from perfeval.engine import score
-    from perfeval.excel import write_audit_workbook, write_department_workbook
+    from perfeval.core.engine import score
+    from perfeval.fileio.workbook.write import write_audit_workbook, write_department_workbook
 
     loaded = load(EXAMPLE)
     path = tmp_path / f"{kind}.xlsx"
     if kind == "audit":
         write_audit_workbook(path, [("taojiang.yaml", score(loaded.rubric, loaded.department), [])], force=False)
     else:
-        write_department_workbook(path, loaded.rubric, loaded.department if kind == "filled" else None,
-                                  "rubric.yaml", force=False)
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180,
-                   env={**os.environ, "HOME": str(tmp_path)})
+        write_department_workbook(
+            path, loaded.rubric, loaded.department if kind == "filled" else None, "rubric.yaml", force=False
+        )
+    subprocess.run(
+        [SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     pdf = tmp_path / f"{kind}.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-
 
 
 @pytest.mark.parametrize("kind", ["template", "filled", "audit-one", "audit-several"])
 def test_merged_ranges_never_overlap(kind: str) -> None:
     """Excel refuses (“repairs”) a workbook whose merged ranges overlap; LibreOffice hides cells."""
-    from perfeval.engine import score
-    from perfeval.excel import department_workbook
-    from perfeval.excel_audit import audit_workbook
+    from perfeval.core.engine import score
+    from perfeval.fileio.workbook.audited import audit_workbook
+    from perfeval.fileio.workbook.write import department_workbook
 
     loaded = load(EXAMPLE)
     if kind.startswith("audit"):

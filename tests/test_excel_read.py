@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import os
-
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.department import BasicData, Department
-from perfeval.excel import department_workbook, read_department
-from perfeval.load import load, parse_department
-from perfeval.problems import InputError
+from perfeval.cli.app import app
+from perfeval.core.department import BasicData, Department
+from perfeval.core.problems import InputError
+from perfeval.fileio.workbook.write import department_workbook, read_department
+from perfeval.pipeline import load, parse_department
 
 xlsxwriter = pytest.importorskip("xlsxwriter")
 
@@ -62,8 +61,9 @@ def score_cell(ws, indicator: str, item: str | None = None, column: str = "自�
 Transform = Callable[[str, int, int, object], tuple[str, object, object]]
 
 
-def rewrite_with_xlsxwriter(src: Path, dst: Path, transform: Transform | None = None,
-                            trailing_blank_rows: int = 0) -> Path:
+def rewrite_with_xlsxwriter(
+    src: Path, dst: Path, transform: Transform | None = None, trailing_blank_rows: int = 0
+) -> Path:
     """Copy every value and merged range of ``src`` into a new workbook written by xlsxwriter.
 
     ``transform(sheet, row, col, value)`` → (kind, value, cached): kind 'number' | 'text' | 'formula'.
@@ -78,8 +78,11 @@ def rewrite_with_xlsxwriter(src: Path, dst: Path, transform: Transform | None = 
                 value = cell.value
                 if value is None or isinstance(cell, openpyxl.cell.cell.MergedCell):
                     continue
-                kind, value, cached = transform(ws.title, cell.row, cell.column, value) if transform else (
-                    "text" if isinstance(value, str) else "number", value, None)
+                kind, value, cached = (
+                    transform(ws.title, cell.row, cell.column, value)
+                    if transform
+                    else ("text" if isinstance(value, str) else "number", value, None)
+                )
                 r, c = cell.row - 1, cell.column - 1
                 if (cell.row, cell.column) in merged:
                     m = merged[(cell.row, cell.column)]
@@ -161,7 +164,7 @@ def test_annex_2_without_ids_reads_by_indicator_names(tmp_path: Path, taojiang) 
     book = own_book(path, taojiang)
     old = book["评分表"]
     rows = [[old.cell(row=r, column=c).value for c in range(1, 10)] for r in range(3, old.max_row + 1)]
-    rows = rows[:next(i for i, row in enumerate(rows) if row[0] == "总    分") + 1]  # 附件2 ends at 总分
+    rows = rows[: next(i for i, row in enumerate(rows) if row[0] == "总    分") + 1]  # 附件2 ends at 总分
     rows = [row for row in rows if row[4] != "小计（按评分要点合计，可不填）"]
     book.remove(old)
     ws = book.create_sheet("评分表", 2)
@@ -196,6 +199,7 @@ Edit = Callable[[openpyxl.Workbook], None]
 def _set(sheet: str, cell: str, value) -> Edit:
     def edit(book: openpyxl.Workbook) -> None:
         book[sheet][cell].value = value
+
     return edit
 
 
@@ -203,6 +207,7 @@ def _set_score(indicator: str, value, item: str | None = None) -> Edit:
     def edit(book: openpyxl.Workbook) -> None:
         ws = book["评分表"]
         ws[score_cell(ws, indicator, item)].value = value
+
     return edit
 
 
@@ -211,6 +216,7 @@ def _clear_id(indicator: str) -> Edit:
         ws = book["评分表"]
         coord = score_cell(ws, indicator)
         ws[f"J{ws[coord].row}"].value = None
+
     return edit
 
 
@@ -218,6 +224,7 @@ def _rename_fact(old: str, new: str) -> Edit:
     def edit(book: openpyxl.Workbook) -> None:
         ws = book["指标数据"]
         next(c for c in ws["E"] if c.value == old).value = new
+
     return edit
 
 
@@ -242,17 +249,25 @@ BAD_CELLS = [
     pytest.param(_set("填报信息", "B8", "二〇一九"), ["填报信息!B8", "不是整数"], id="year-in-words"),
     pytest.param(_set("填报信息", "B6", None), ["填报信息!B6", "缺少必填项 unit"], id="unit-missing"),
     pytest.param(_set("填报信息", "B10", "2020年13月1日"), ["填报信息!B10", "filled_on"], id="bad-fill-date"),
-    pytest.param(_set_score("staff_control_rate", "四分"), ["评分表!G14", "staff_control_rate 的自评得分"],
-                 id="score-in-words"),
-    pytest.param(_set_score("target_reasonableness", "1 分", "annual_target_set"), ["评分表!G4", "annual_target_set"],
-                 id="item-score-with-unit"),
+    pytest.param(
+        _set_score("staff_control_rate", "四分"), ["评分表!G14", "staff_control_rate 的自评得分"], id="score-in-words"
+    ),
+    pytest.param(
+        _set_score("target_reasonableness", "1 分", "annual_target_set"),
+        ["评分表!G4", "annual_target_set"],
+        id="item-score-with-unit",
+    ),
     pytest.param(_clear_id("staff_control_rate"), ["评分表!G14", "没有指标标识"], id="row-without-id"),
     pytest.param(_paste_annex_2_without_subtotal_rows, ["评分表!F8", "行可能已错位"], id="rows-shifted-by-a-paste"),
-    pytest.param(_rename_fact("authorized_staff", "authorised_staff"), ["指标数据!A5", "是否想写 'authorized_staff'"],
-                 id="unknown-fact"),
+    pytest.param(
+        _rename_fact("authorized_staff", "authorised_staff"),
+        ["指标数据!A5", "是否想写 'authorized_staff'"],
+        id="unknown-fact",
+    ),
     pytest.param(_set("指标数据", "B4", "五十四人"), ["指标数据!B4", "不是数值"], id="fact-in-words"),
-    pytest.param(_set("基础数据表", "A8", "=B8+C8"), ["基础数据表!A8", "没有保存计算结果"],
-                 id="formula-without-cached-value"),
+    pytest.param(
+        _set("基础数据表", "A8", "=B8+C8"), ["基础数据表!A8", "没有保存计算结果"], id="formula-without-cached-value"
+    ),
 ]
 
 
@@ -280,14 +295,20 @@ def test_a_score_beyond_its_weight_is_reported_at_its_cell(tmp_path: Path, taoji
     book.save(path)
     result = runner.invoke(app, ["score", str(path)])
     assert result.exit_code == 2
-    assert f"dept.xlsx:评分表!{cell}: 错误：staff_control_rate（在职人员控制率）的自评得分 5 超出分值范围 [0, 4]" in result.stderr
+    assert (
+        f"dept.xlsx:评分表!{cell}: 错误：staff_control_rate（在职人员控制率）的自评得分 5 超出分值范围 [0, 4]"
+        in result.stderr
+    )
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    pytest.param(b"unit: x\n", "不是有效的 .xlsx 工作簿", id="text-renamed-xlsx"),
-    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧版 .xls", id="old-xls-or-encrypted"),
-    pytest.param(b"PK\x03\x04broken", "不是有效的 .xlsx 工作簿", id="broken-zip"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(b"unit: x\n", "不是有效的 .xlsx 工作簿", id="text-renamed-xlsx"),
+        pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧版 .xls", id="old-xls-or-encrypted"),
+        pytest.param(b"PK\x03\x04broken", "不是有效的 .xlsx 工作簿", id="broken-zip"),
+    ],
+)
 def test_not_a_workbook(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "dept.xlsx"
     path.write_bytes(content)
@@ -323,8 +344,12 @@ def test_reviewer_scores_per_item_add_up_to_the_indicator(tmp_path: Path, taojia
     path = own_workbook(tmp_path / "dept.xlsx", taojiang)
     book = openpyxl.load_workbook(path)
     ws = book["评分表"]
-    for item, value in (("annual_target_set", 1), ("complies_with_law_and_plans", 1), ("matches_mandate", 0.5),
-                        ("matches_medium_term_plan", 0)):
+    for item, value in (
+        ("annual_target_set", 1),
+        ("complies_with_law_and_plans", 1),
+        ("matches_mandate", 0.5),
+        ("matches_medium_term_plan", 0),
+    ):
         ws[score_cell(ws, "target_reasonableness", item, "审核得分")].value = value
     book.save(path)
     data, source = read_department(path)

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.department import Department
-from perfeval.excel import department_workbook, read_department
-from perfeval.excel_yaml import department_yaml
-from perfeval.load import load, load_rubric, parse_department
-from perfeval.yamlsource import load_text
+from perfeval.cli.app import app
+from perfeval.core.department import Department
+from perfeval.fileio.workbook.write import department_workbook, read_department
+from perfeval.fileio.yaml_read import load_text
+from perfeval.fileio.yaml_write import department_yaml
+from perfeval.pipeline import load, load_rubric, parse_department
 
 EXAMPLE = "examples/taojiang-2019.yaml"
 RUBRIC = "rubrics/taojiang-2019.yaml"
@@ -48,8 +48,7 @@ def test_taojiang_survives_yaml_to_xlsx_to_yaml(root: Path, tmp_path: Path, taoj
     from_book = load(book)
     from_back = load(back)
     assert without_rubric(from_book.department) == without_rubric(taojiang.department)
-    assert from_back.department == from_book.department.model_copy(
-        update={"rubric": from_back.department.rubric})
+    assert from_back.department == from_book.department.model_copy(update={"rubric": from_back.department.rubric})
     assert without_rubric(from_back.department) == without_rubric(taojiang.department)
     # the rubric path follows the file to its new folder
     assert (book.parent / from_book.department.rubric).resolve() == (root / RUBRIC).resolve()
@@ -82,7 +81,7 @@ def test_workbook_scores_98_2_with_the_same_output_as_yaml(root: Path, tmp_path:
     assert a == b
 
     def table(out: str) -> str:  # from the table on: the file name line differs, and may wrap
-        return out[out.index("┏"):]
+        return out[out.index("┏") :]
 
     text_yaml, text_book = invoke("score", root / EXAMPLE).stdout, invoke("score", book).stdout
     assert text_book.splitlines()[0] == text_yaml.splitlines()[0]
@@ -100,11 +99,15 @@ _PARENTS = [n for n, _ in _TAOJIANG_RUBRIC.walk() if not n.is_leaf]
 _TRICKY = ["=SUM(A1:A3)", "yes", "010", "2020-11-10", "1,295.87", "null", "- 项目", "#注", "a: b", "无 调整", "‘三公’"]
 texts = st.one_of(
     st.sampled_from(_TRICKY),
-    st.text(alphabet=string.ascii_letters + string.digits + "行政运行项目支出（）“”、，；。·%：:# -", min_size=1,
-            max_size=20).map(str.strip).filter(bool),
+    st.text(
+        alphabet=string.ascii_letters + string.digits + "行政运行项目支出（）“”、，；。·%：:# -",
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(bool),
 )
-amounts = st.decimals(min_value=0, max_value=Decimal("999999999.99"), places=2, allow_nan=False,
-                      allow_infinity=False)
+amounts = st.decimals(min_value=0, max_value=Decimal("999999999.99"), places=2, allow_nan=False, allow_infinity=False)
 maybe = lambda s: st.none() | s  # noqa: E731
 
 
@@ -116,8 +119,16 @@ def points_up_to(weight: Decimal):
 def departments(draw) -> Department:
     group = lambda fields: {f: draw(maybe(amounts)) for f in fields}  # noqa: E731
     spending_fields = ["total", "wages_welfare", "goods_services", "household_subsidies", "capital", "other", "sangong"]
-    projects = draw(maybe(st.lists(st.fixed_dictionaries(
-        {"name": maybe(texts), "note": maybe(texts), **{f: maybe(amounts) for f in spending_fields}}), max_size=3)))
+    projects = draw(
+        maybe(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"name": maybe(texts), "note": maybe(texts), **{f: maybe(amounts) for f in spending_fields}}
+                ),
+                max_size=3,
+            )
+        )
+    )
     if projects:  # a row with nothing in it is no project
         projects = [p for p in projects if any(v is not None for v in p.values())] or None
     scores = {}
@@ -151,19 +162,54 @@ def departments(draw) -> Department:
         },
         "budget": {
             "final": draw(maybe(amounts)),
-            "adjustments": draw(maybe(st.lists(st.fixed_dictionaries(
-                {"kind": st.sampled_from(["追加", "追减", "结构调整"]), "amount": amounts, "note": maybe(texts)}),
-                max_size=3))),
+            "adjustments": draw(
+                maybe(
+                    st.lists(
+                        st.fixed_dictionaries(
+                            {
+                                "kind": st.sampled_from(["追加", "追减", "结构调整"]),
+                                "amount": amounts,
+                                "note": maybe(texts),
+                            }
+                        ),
+                        max_size=3,
+                    )
+                )
+            ),
         },
-        "spending_by_function": draw(maybe(st.lists(st.fixed_dictionaries({
-            "code": st.from_regex(r"2[0-9]{2}([0-9]{2}){0,2}", fullmatch=True), "name": texts, "amount": amounts}),
-            max_size=3))),
-        "sangong": {k: group(["total", "overseas_travel", "vehicle_purchase", "vehicle_operation", "reception"])
-                    for k in ("budget", "prior_year_budget", "actual")},
-        "facts": draw(st.dictionaries(
-            st.sampled_from(["authorized_staff", "actual_staff", "satisfaction", "payment_progress_actual",
-                             "key_spending_budget", "tasks_planned"]),
-            st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False, allow_infinity=False))),
+        "spending_by_function": draw(
+            maybe(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "code": st.from_regex(r"2[0-9]{2}([0-9]{2}){0,2}", fullmatch=True),
+                            "name": texts,
+                            "amount": amounts,
+                        }
+                    ),
+                    max_size=3,
+                )
+            )
+        ),
+        "sangong": {
+            k: group(["total", "overseas_travel", "vehicle_purchase", "vehicle_operation", "reception"])
+            for k in ("budget", "prior_year_budget", "actual")
+        },
+        "facts": draw(
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "authorized_staff",
+                        "actual_staff",
+                        "satisfaction",
+                        "payment_progress_actual",
+                        "key_spending_budget",
+                        "tasks_planned",
+                    ]
+                ),
+                st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False, allow_infinity=False),
+            )
+        ),
         "self_assessment": {
             "total": draw(maybe(points_up_to(Decimal(100)))),
             "subtotals": draw(st.dictionaries(st.sampled_from([n.id for n in _PARENTS]), points_up_to(Decimal(20)))),
@@ -191,9 +237,13 @@ def test_any_department_survives_the_yaml_writer(dept: Department) -> None:
 
 def test_convert_refuses_an_invalid_department_and_writes_nothing(root: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text((root / EXAMPLE).read_text(encoding="utf-8").replace(
-        "rubric: ../rubrics/taojiang-2019.yaml", f"rubric: {(root / RUBRIC).as_posix()}").replace(
-        "authorized_staff: 54", "authorised_staff: 54"), encoding="utf-8")
+    bad.write_text(
+        (root / EXAMPLE)
+        .read_text(encoding="utf-8")
+        .replace("rubric: ../rubrics/taojiang-2019.yaml", f"rubric: {(root / RUBRIC).as_posix()}")
+        .replace("authorized_staff: 54", "authorised_staff: 54"),
+        encoding="utf-8",
+    )
     result = invoke("convert", bad, tmp_path / "bad.xlsx")
     assert result.exit_code == 2
     assert "bad.yaml:" in result.stderr and "是否想写 'authorized_staff'" in result.stderr
@@ -213,8 +263,8 @@ def test_convert_never_overwrites_without_force_nor_its_input(root: Path, tmp_pa
 
 
 def test_text_excel_cannot_hold_is_refused_with_a_message(tmp_path: Path, taojiang) -> None:
-    from perfeval.excel import write_department_workbook
-    from perfeval.problems import InputError
+    from perfeval.core.problems import InputError
+    from perfeval.fileio.workbook.write import write_department_workbook
 
     dept = taojiang.department.model_copy(update={"source": "报告\x07原文"})
     with pytest.raises(InputError) as err:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfeval.formula import EvaluationError, FormulaError, MissingFacts, parse
+from perfeval.core.formula import EvaluationError, FormulaError, MissingFacts, parse
 
 D = Decimal
 

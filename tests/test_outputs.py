@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from perfeval.outputs import check_output_path, write_atomic
-from perfeval.problems import InputError
+from perfeval.core.problems import InputError
+from perfeval.fileio.safe_write import check_output_path, write_atomic
 
 
 def codes(err: pytest.ExceptionInfo) -> list[str]:
@@ -21,10 +21,13 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
-@pytest.mark.parametrize("content, expected", [
-    pytest.param("审核报告\n总分 98.2\n", "审核报告\n总分 98.2\n".encode("utf-8"), id="text-as-utf-8"),
-    pytest.param(b"\x00\x01binary", b"\x00\x01binary", id="bytes"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        pytest.param("审核报告\n总分 98.2\n", "审核报告\n总分 98.2\n".encode(), id="text-as-utf-8"),
+        pytest.param(b"\x00\x01binary", b"\x00\x01binary", id="bytes"),
+    ],
+)
 def test_writes_the_content_exactly(tmp_path, content, expected):
     out = tmp_path / "report.txt"
     write_atomic(out, content, force=False)

@@ -13,13 +13,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfeval import cli
-from perfeval.department import Department
-from perfeval.engine import Status, score
-from perfeval.facts import CATALOGUE
-from perfeval.load import load_rubric
-from perfeval.problems import ExitCode
-from perfeval.rubric import Checklist
+from perfeval.cli import app as cli
+from perfeval.core.department import Department
+from perfeval.core.engine import Status, score
+from perfeval.core.facts import CATALOGUE
+from perfeval.core.problems import ExitCode
+from perfeval.core.rubric import Checklist
+from perfeval.pipeline import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
@@ -66,21 +66,97 @@ def test_random_bytes_never_produce_a_traceback(workdir, data):
 
 # --- YAML-ish text: the pieces hand-typed department files are made of ----------------------
 
-FIELD_NAMES = sorted({*Department.model_fields, "basic_data", "income", "county_finance", "total", "projects",
-                      "adjustments", "kind", "amount", "scores", "items", "score", "reviewed", "note",
-                      "authorized_staff", "actual_staff", "staff_control_rate", "budget_completion_rate",
-                      "system_management", "financial_rules", "final", "budget", "subtotals", "code", "name"})
-TRICKY_SCALARS = ["yes", "no", "on", "off", "~", "null", "true", "010", "0x1F", "1_000", ".nan", "-.inf", "1e400",
-                  "1,295.87", "１２９５.８７", "1e999999999", "1e-999999999", "95.10%", "2019-12-31", "1:30", "-1", "0", "4.5", "'quoted'", '"\\q"',
-                  "&a", "*a", "!!binary", "!tag x", "<<", "[", "]", "{", "}", ",", "#", "|", ">", "-", "? ", "%YAML",
-                  "追加", "追减", "桃江县", "\t", '"', "'", ": ", "@", "`"]
+FIELD_NAMES = sorted(
+    {
+        *Department.model_fields,
+        "basic_data",
+        "income",
+        "county_finance",
+        "total",
+        "projects",
+        "adjustments",
+        "kind",
+        "amount",
+        "scores",
+        "items",
+        "score",
+        "reviewed",
+        "note",
+        "authorized_staff",
+        "actual_staff",
+        "staff_control_rate",
+        "budget_completion_rate",
+        "system_management",
+        "financial_rules",
+        "final",
+        "budget",
+        "subtotals",
+        "code",
+        "name",
+    }
+)
+TRICKY_SCALARS = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "~",
+    "null",
+    "true",
+    "010",
+    "0x1F",
+    "1_000",
+    ".nan",
+    "-.inf",
+    "1e400",
+    "1,295.87",
+    "１２９５.８７",
+    "1e999999999",
+    "1e-999999999",
+    "95.10%",
+    "2019-12-31",
+    "1:30",
+    "-1",
+    "0",
+    "4.5",
+    "'quoted'",
+    '"\\q"',
+    "&a",
+    "*a",
+    "!!binary",
+    "!tag x",
+    "<<",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "#",
+    "|",
+    ">",
+    "-",
+    "? ",
+    "%YAML",
+    "追加",
+    "追减",
+    "桃江县",
+    "\t",
+    '"',
+    "'",
+    ": ",
+    "@",
+    "`",
+]
 
-scalar = st.one_of(st.sampled_from(TRICKY_SCALARS), st.text(max_size=12), st.decimals(allow_nan=True).map(str),
-                   st.integers().map(str))
+scalar = st.one_of(
+    st.sampled_from(TRICKY_SCALARS), st.text(max_size=12), st.decimals(allow_nan=True).map(str), st.integers().map(str)
+)
 line = st.builds(
     lambda indent, key, sep, value: f"{' ' * indent}{key}{sep}{value}",
-    st.integers(0, 8), st.one_of(st.sampled_from(FIELD_NAMES), st.just("-"), st.text(max_size=6)),
-    st.sampled_from([": ", ":", " ", ": - ", ": [", ": {"]), scalar,
+    st.integers(0, 8),
+    st.one_of(st.sampled_from(FIELD_NAMES), st.just("-"), st.text(max_size=6)),
+    st.sampled_from([": ", ":", " ", ": - ", ": [", ": {"]),
+    scalar,
 )
 HEADER = f"format: perfeval/department@1\nunit: 测试单位\nyear: 2019\nrubric: {RUBRIC}\n"
 
@@ -93,12 +169,19 @@ def test_random_yaml_ish_text_never_produces_a_traceback(workdir, lines, with_he
 
 
 # well-formed YAML with department-like structure, so that validation and scoring run deep
-leaf_value = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.sampled_from(TRICKY_SCALARS),
-                       st.decimals(min_value=-10**6, max_value=10**6, places=3).map(str), st.text(max_size=8))
+leaf_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.sampled_from(TRICKY_SCALARS),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=3).map(str),
+    st.text(max_size=8),
+)
 tree = st.recursive(
     leaf_value,
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.sampled_from(FIELD_NAMES), children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.sampled_from(FIELD_NAMES), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -184,8 +267,11 @@ LEAVES = TAOJIANG.leaves()
 REPORTED_FACTS = sorted(name for name, info in CATALOGUE.items() if info.reported)
 
 amount = st.decimals(min_value=0, max_value=10**5, places=2)
-fact_value = st.one_of(st.just(Decimal(0)), st.decimals(min_value=0, max_value=10**4, places=2),
-                       st.decimals(min_value=0, max_value=2, places=4))
+fact_value = st.one_of(
+    st.just(Decimal(0)),
+    st.decimals(min_value=0, max_value=10**4, places=2),
+    st.decimals(min_value=0, max_value=2, places=4),
+)
 
 
 def points_within(weight: Decimal) -> st.SearchStrategy[Decimal]:
@@ -213,7 +299,9 @@ def self_assessments(draw) -> dict:
 def departments(draw) -> Department:
     maybe = lambda s: draw(st.one_of(st.none(), s))  # noqa: E731 - absent facts stay absent
     data = {
-        "unit": "测试单位", "year": 2019, "rubric": str(RUBRIC),
+        "unit": "测试单位",
+        "year": 2019,
+        "rubric": str(RUBRIC),
         "basic_data": {
             "initial_budget": {"total": maybe(amount), "basic": maybe(amount), "project": maybe(amount)},
             "basic_spending": {"total": maybe(amount)},
@@ -222,11 +310,18 @@ def departments(draw) -> Department:
         },
         "budget": {
             "final": maybe(amount),
-            "adjustments": maybe(st.lists(st.fixed_dictionaries({
-                "kind": st.sampled_from(["追加", "追减", "结构调整"]), "amount": amount}), max_size=3)),
+            "adjustments": maybe(
+                st.lists(
+                    st.fixed_dictionaries({"kind": st.sampled_from(["追加", "追减", "结构调整"]), "amount": amount}),
+                    max_size=3,
+                )
+            ),
         },
-        "sangong": {"budget": {"total": maybe(amount)}, "prior_year_budget": {"total": maybe(amount)},
-                    "actual": {"total": maybe(amount)}},
+        "sangong": {
+            "budget": {"total": maybe(amount)},
+            "prior_year_budget": {"total": maybe(amount)},
+            "actual": {"total": maybe(amount)},
+        },
         "facts": draw(st.dictionaries(st.sampled_from(REPORTED_FACTS), fact_value)),
         "self_assessment": draw(self_assessments()),
     }
@@ -257,15 +352,24 @@ def test_every_score_stays_within_its_weight_and_parents_are_the_sum_of_children
 
 
 @settings(max_examples=60, deadline=None)
-@given(dept=departments(), which=st.sampled_from([n for n in LEAVES if not isinstance(n.rule, Checklist)]),
-       excess=st.decimals(min_value=Decimal("0.1"), max_value=100, places=1), below=st.booleans())
+@given(
+    dept=departments(),
+    which=st.sampled_from([n for n in LEAVES if not isinstance(n.rule, Checklist)]),
+    excess=st.decimals(min_value=Decimal("0.1"), max_value=100, places=1),
+    below=st.booleans(),
+)
 def test_a_self_score_outside_its_weight_is_flagged_and_never_audited_outside_it(dept, which, excess, below):
     claimed = -excess if below else which.weight + excess
     scores = {**dept.self_assessment.scores}
     scores[which.id] = {"score": str(claimed)}
-    dept = Department.model_validate({**dept.model_dump(mode="python"),
-                                      "self_assessment": {"scores": {k: (v if isinstance(v, dict) else v.model_dump())
-                                                                     for k, v in scores.items()}}})
+    dept = Department.model_validate(
+        {
+            **dept.model_dump(mode="python"),
+            "self_assessment": {
+                "scores": {k: (v if isinstance(v, dict) else v.model_dump()) for k, v in scores.items()}
+            },
+        }
+    )
     node = next(n for n in score(TAOJIANG, dept).leaves() if n.id == which.id)
     assert node.status is Status.OUT_OF_RANGE
     if node.reviewed is None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfeval.engine import score
+from perfeval.core.engine import score
 from rulecases import build, dec, load_cases
 
 CASES = load_cases()
@@ -53,8 +53,12 @@ def test_rule_case(case: dict) -> None:
         if "rows" in want:
             assert list(got.rows) == want["rows"], adj_id
     totals = expect.get("totals") or {}
-    fields = {"self": "self_total", "score": "recomputed_total", "self_adjusted": "self_total_adjusted",
-              "score_adjusted": "recomputed_total_adjusted"}
+    fields = {
+        "self": "self_total",
+        "score": "recomputed_total",
+        "self_adjusted": "self_total_adjusted",
+        "score_adjusted": "recomputed_total_adjusted",
+    }
     for key, attr in fields.items():
         if key in totals:
             assert getattr(result, attr) == dec(totals[key]), key
@@ -76,5 +80,17 @@ def test_every_rule_kind_has_cases() -> None:
                     kinds.add(shape)
         for adj in (case.get("rubric") or {}).get("adjustments", []):
             kinds.add(adj["kind"])
-    assert kinds >= {"checklist", "proportional", "bands", "full_marks_if", "judged", "deduction", "elements",
-                     "optional", "choose_one", "department_rows", "penalty", "cap"}
+    assert kinds >= {
+        "checklist",
+        "proportional",
+        "bands",
+        "full_marks_if",
+        "judged",
+        "deduction",
+        "elements",
+        "optional",
+        "choose_one",
+        "department_rows",
+        "penalty",
+        "cap",
+    }

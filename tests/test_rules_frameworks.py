@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.engine import Status, score
-from perfeval.load import load
-from perfeval.render import print_score
+from perfeval.cli.app import app
+from perfeval.core.engine import Status, score
+from perfeval.pipeline import load
+from perfeval.reporting.score_text import print_score
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -40,12 +40,12 @@ def test_hunan_distinctive_rules() -> None:
     _, result = _score("hunan-county-2019")
     nodes = {n.id: n for n in result.walk()}
     assert nodes["budget_completion_rate"].measure.quantize(Decimal("0.0001")) == Decimal("0.9927")
-    assert nodes["budget_completion_rate"].score == 5           # 每低于5%扣2分, whole steps only
-    assert nodes["staff_control_rate"].score == 4               # 102%: 0.5 per point
-    assert nodes["budget_control_rate"].score == 4              # 8% in (0, 10%]
-    assert nodes["investment_control_rate"].score == 3          # 106%: one 5% step
-    assert nodes["new_building_area_control_rate"].score == 5   # 可选项, 无此类项目的计满分
-    assert nodes["sangong_management"].score == 2               # ①② of ①②③
+    assert nodes["budget_completion_rate"].score == 5  # 每低于5%扣2分, whole steps only
+    assert nodes["staff_control_rate"].score == 4  # 102%: 0.5 per point
+    assert nodes["budget_control_rate"].score == 4  # 8% in (0, 10%]
+    assert nodes["investment_control_rate"].score == 3  # 106%: one 5% step
+    assert nodes["new_building_area_control_rate"].score == 5  # 可选项, 无此类项目的计满分
+    assert nodes["sangong_management"].score == 2  # ①② of ①②③
     assert nodes["carryover_change_rate"].status is Status.NOT_APPLICABLE
     assert nodes["carryover"].self_score == nodes["carryover_rate"].self_score == 3
 
@@ -104,8 +104,12 @@ def test_project_2020_text_output(tmp_path: Path) -> None:
 def test_score_refuses_a_row_above_its_weight(tmp_path: Path) -> None:
     text = (ROOT / "examples/project-2020.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "project.yaml"
-    bad.write_text(text.replace("unit: 公里, score: 15}", "unit: 公里, score: 16}")
-                   .replace("rubric: ../rubrics/", f"rubric: {ROOT}/rubrics/"), encoding="utf-8")
+    bad.write_text(
+        text.replace("unit: 公里, score: 15}", "unit: 公里, score: 16}").replace(
+            "rubric: ../rubrics/", f"rubric: {ROOT}/rubrics/"
+        ),
+        encoding="utf-8",
+    )
     out = runner.invoke(app, ["score", str(bad)])
     assert out.exit_code == 2
     assert f"{bad}:23:108:" in out.stderr

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfeval.department import DepartmentIndicator, IndicatorScore
-from perfeval.engine import AdjustmentResult, NodeResult, apply_adjustments, evaluate_row, evaluate_rule, score
-from perfeval.load import load
-from perfeval.rubric import Node
+from perfeval.core.department import DepartmentIndicator, IndicatorScore
+from perfeval.core.engine import AdjustmentResult, NodeResult, apply_adjustments, evaluate_row, evaluate_rule, score
+from perfeval.core.rubric import Node
+from perfeval.pipeline import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,16 +22,36 @@ positive = st.decimals(min_value="0.01", max_value=1, places=2, allow_nan=False,
 
 
 @settings(max_examples=200, deadline=None)
-@given(weight=points, threshold=ratios, per=positive, step=points, value=ratios,
-       partial=st.sampled_from(["proportional", "whole_steps"]), direction=st.sampled_from(["above", "below"]),
-       floor_share=st.decimals(min_value=0, max_value=1, places=2))
+@given(
+    weight=points,
+    threshold=ratios,
+    per=positive,
+    step=points,
+    value=ratios,
+    partial=st.sampled_from(["proportional", "whole_steps"]),
+    direction=st.sampled_from(["above", "below"]),
+    floor_share=st.decimals(min_value=0, max_value=1, places=2),
+)
 def test_deduction_stays_within_floor_and_weight(weight, threshold, per, step, value, partial, direction, floor_share):
     floor = (weight * floor_share).quantize(Decimal("0.01"))
-    node = Node.model_validate({
-        "id": "x", "name": "指标", "weight": weight, "content": "c",
-        "rule": {"kind": "deduction", "measure": {"name": "m", "formula": "v"}, "direction": direction,
-                 "threshold": threshold, "per": per, "points": step, "partial": partial, "floor": floor},
-    })
+    node = Node.model_validate(
+        {
+            "id": "x",
+            "name": "指标",
+            "weight": weight,
+            "content": "c",
+            "rule": {
+                "kind": "deduction",
+                "measure": {"name": "m", "formula": "v"},
+                "direction": direction,
+                "threshold": threshold,
+                "per": per,
+                "points": step,
+                "partial": partial,
+                "floor": floor,
+            },
+        }
+    )
     o = evaluate_rule(node, {"v": value})
     assert o.score is not None
     assert floor <= o.score <= weight
@@ -39,8 +59,12 @@ def test_deduction_stays_within_floor_and_weight(weight, threshold, per, step, v
 
 
 @settings(max_examples=200, deadline=None)
-@given(weight=points, target=st.decimals(min_value=0, max_value=10_000, places=2), actual=st.decimals(
-    min_value=0, max_value=10_000, places=2), better=st.sampled_from(["higher", "lower"]))
+@given(
+    weight=points,
+    target=st.decimals(min_value=0, max_value=10_000, places=2),
+    actual=st.decimals(min_value=0, max_value=10_000, places=2),
+    better=st.sampled_from(["higher", "lower"]),
+)
 def test_a_department_row_stays_within_its_weight(weight, target, actual, better):
     row = DepartmentIndicator(id="r", name="行", weight=weight, target=target, actual=actual, better=better)
     o = evaluate_row(row, "completion")
@@ -54,18 +78,28 @@ def test_a_department_row_stays_within_its_weight(weight, target, actual, better
 @given(n=st.integers(min_value=1, max_value=6), each=positive, present=st.sets(st.integers(0, 5)))
 def test_elements_stay_within_the_weight(n, each, present):
     items = [{"id": f"e{i}", "text": f"要素{i}"} for i in range(n)]
-    node = Node.model_validate({"id": "x", "name": "要素", "weight": each * n, "content": "c",
-                                "rule": {"kind": "elements", "points_each": each, "items": items}})
+    node = Node.model_validate(
+        {
+            "id": "x",
+            "name": "要素",
+            "weight": each * n,
+            "content": "c",
+            "rule": {"kind": "elements", "points_each": each, "items": items},
+        }
+    )
     o = evaluate_rule(node, {}, IndicatorScore(present=[f"e{i}" for i in present]))
     assert o.score is not None and 0 <= o.score <= node.weight
 
 
 @given(total=points, penalties=st.lists(points, max_size=3), caps=st.lists(points, max_size=3))
 def test_adjustments_only_lower_the_total(total, penalties, caps):
-    adjustments = [AdjustmentResult(id=f"p{i}", name="扣分", kind="penalty", text="", applies=True, points=p)
-                   for i, p in enumerate(penalties)]
-    adjustments += [AdjustmentResult(id=f"c{i}", name="封顶", kind="cap", text="", applies=True, cap=c)
-                    for i, c in enumerate(caps)]
+    adjustments = [
+        AdjustmentResult(id=f"p{i}", name="扣分", kind="penalty", text="", applies=True, points=p)
+        for i, p in enumerate(penalties)
+    ]
+    adjustments += [
+        AdjustmentResult(id=f"c{i}", name="封顶", kind="cap", text="", applies=True, cap=c) for i, c in enumerate(caps)
+    ]
     adjusted = apply_adjustments(total, adjustments)
     assert adjusted is not None
     assert 0 <= adjusted <= total
@@ -103,10 +137,18 @@ def test_shipped_examples_keep_the_invariants():
 @given(weight=points, band_points=st.lists(points, min_size=4, max_size=4), value=ratios)
 def test_bands_stay_within_the_weight_even_when_a_band_is_too_generous(weight, band_points, value):
     ranges = ["(-inf, 0)", "[0, 0.5)", "[0.5, 1]", "(1, inf)"]
-    node = Node.model_validate({
-        "id": "x", "name": "分档", "weight": weight, "content": "c",
-        "rule": {"kind": "bands", "measure": {"name": "m", "formula": "v"},
-                 "bands": [{"range": r, "points": p} for r, p in zip(ranges, band_points, strict=True)]},
-    })
+    node = Node.model_validate(
+        {
+            "id": "x",
+            "name": "分档",
+            "weight": weight,
+            "content": "c",
+            "rule": {
+                "kind": "bands",
+                "measure": {"name": "m", "formula": "v"},
+                "bands": [{"range": r, "points": p} for r, p in zip(ranges, band_points, strict=True)],
+            },
+        }
+    )
     o = evaluate_rule(node, {"v": value})
     assert o.score is not None and 0 <= o.score <= weight

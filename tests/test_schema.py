@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.schemas import FORMATS, schema_for, schema_text
+from perfeval.cli.app import app
+from perfeval.core.json_schema import FORMATS, schema_for, schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -42,10 +42,22 @@ def test_schema_command_refuses_an_unknown_format() -> None:
 
 def test_rubric_schema_knows_every_rule_kind_and_adjustment() -> None:
     defs = schema_for("rubric")["$defs"]
-    kinds = {d["properties"]["kind"]["const"] for d in defs.values()
-             if "kind" in d.get("properties", {}) and "const" in d["properties"]["kind"]}
-    assert kinds == {"checklist", "proportional", "bands", "full_marks_if", "judged", "deduction", "elements",
-                     "penalty", "cap"}
+    kinds = {
+        d["properties"]["kind"]["const"]
+        for d in defs.values()
+        if "kind" in d.get("properties", {}) and "const" in d["properties"]["kind"]
+    }
+    assert kinds == {
+        "checklist",
+        "proportional",
+        "bands",
+        "full_marks_if",
+        "judged",
+        "deduction",
+        "elements",
+        "penalty",
+        "cap",
+    }
     node = defs["Node"]["properties"]
     assert {"optional", "choose_one", "department_rows"} <= set(node)
 

@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.engine import Status, score
-from perfeval.load import load
-from perfeval.render import print_score
+from perfeval.cli.app import app
+from perfeval.core.engine import Status, score
+from perfeval.pipeline import load
+from perfeval.reporting.score_text import print_score
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
@@ -73,8 +73,13 @@ def test_unreported_facts_stay_absent_and_are_named(result):
 def test_golden_breakdown(result):
     loaded, r = result
     console = Console(file=io.StringIO(), record=True, width=160, color_system=None, force_terminal=False)
-    print_score(console, r, file="examples/taojiang-2019.yaml", levels=loaded.rubric.levels,
-                grade=loaded.rubric.grade_of(r.self_total))
+    print_score(
+        console,
+        r,
+        file="examples/taojiang-2019.yaml",
+        levels=loaded.rubric.levels,
+        grade=loaded.rubric.grade_of(r.self_total),
+    )
     text = console.export_text()
     assert "合计" in text and "98.2" in text
     if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
@@ -131,13 +136,15 @@ def test_cli_missing_file_exits_2_without_traceback(tmp_path):
 
 
 def test_cli_score_above_weight_exits_2_naming_the_indicator(tmp_path):
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "budget_completion_rate: 2 ", "budget_completion_rate: 3 ").replace(
-        "rubric: ../rubrics/", f"rubric: {ROOT}/rubrics/")
+    text = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("budget_completion_rate: 2 ", "budget_completion_rate: 3 ")
+        .replace("rubric: ../rubrics/", f"rubric: {ROOT}/rubrics/")
+    )
     bad = tmp_path / "dept.yaml"
     bad.write_text(text, encoding="utf-8")
     res = runner.invoke(app, ["score", str(bad)])
     assert res.exit_code == 2
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "budget_completion_rate: 3" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if "budget_completion_rate: 3" in text_line)
     assert f"dept.yaml:{line}:" in res.output
     assert "预算完成率" in res.output and "[0, 2]" in res.output

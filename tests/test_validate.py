@@ -9,11 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from perfeval.cli import app
-from perfeval.commands.validate import github_line, render_json, render_text, validate_dict
-from perfeval.problems import ExitCode, Location, Problem
-from perfeval.rubric import parse_interval
-from perfeval.validate import interval_problems, validate_path
+from perfeval.cli.app import app
+from perfeval.cli.commands.validate import github_line, render_json, render_text, validate_dict
+from perfeval.core.problems import ExitCode, Location, Problem
+from perfeval.core.rubric import parse_interval
+from perfeval.core.soundness import interval_problems, validate_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "rubrics").glob("*.yaml")) + sorted((ROOT / "examples").glob("*.yaml"))
@@ -86,8 +86,10 @@ def test_broken_department(case: dict, tmp_path: Path) -> None:
 def test_leaf_weight_changed_fails_with_the_node_location(tmp_path: Path) -> None:
     text = (ROOT / "rubrics/taojiang-2019.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "rubric.yaml"
-    bad.write_text(text.replace("name: 预算完成率\n            weight: 2", "name: 预算完成率\n            weight: 3"),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("name: 预算完成率\n            weight: 2", "name: 预算完成率\n            weight: 3"),
+        encoding="utf-8",
+    )
     out = runner.invoke(app, ["validate", str(bad)])
     assert out.exit_code == 1
     assert out.stdout.startswith(f"{bad}:103:17: budget_execution（预算执行）的分值为 15，而下级指标分值之和为 16")
@@ -128,8 +130,9 @@ def test_unsupported_format_version_exits_2(tmp_path: Path) -> None:
 def test_a_batch_exits_with_its_worst_file(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n", encoding="utf-8")
-    wrong = _mutate({"id": "w", "base": "rubrics/hunan-county-2019.yaml", "replace": [["total: 100\n", "total: 99\n"]]},
-                    tmp_path)
+    wrong = _mutate(
+        {"id": "w", "base": "rubrics/hunan-county-2019.yaml", "replace": [["total: 100\n", "total: 99\n"]]}, tmp_path
+    )
     good = ROOT / "rubrics/taojiang-2019.yaml"
     assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
     assert runner.invoke(app, ["validate", str(good), str(wrong)]).exit_code == 1
@@ -154,15 +157,17 @@ def test_department_whose_rubric_is_broken(tmp_path: Path) -> None:
 
 
 def _broken_results(tmp_path: Path):
-    wrong = _mutate({"id": "w", "base": "rubrics/hunan-county-2019.yaml", "replace": [["total: 100\n", "total: 99\n"]]},
-                    tmp_path)
+    wrong = _mutate(
+        {"id": "w", "base": "rubrics/hunan-county-2019.yaml", "replace": [["total: 100\n", "total: 99\n"]]}, tmp_path
+    )
     return wrong, [validate_path(wrong), validate_path(ROOT / "rubrics/hunan-county-2019.yaml")]
 
 
 def test_text_format_is_file_line_col_message(tmp_path: Path) -> None:
     wrong, results = _broken_results(tmp_path)
-    assert render_text(results) == (f"{wrong}:21:8: 评分表总分为 99，而一级指标分值之和为 100"
-                                    "（投入 19、过程 61、产出 10、效果 10）\n")
+    assert render_text(results) == (
+        f"{wrong}:21:8: 评分表总分为 99，而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）\n"
+    )
 
 
 def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
@@ -174,7 +179,8 @@ def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
     assert doc["format"] == "perfeval/validate@1"
     assert [f["valid"] for f in doc["files"]] == [False, True]
     assert doc["files"][0]["problems"][0] == {
-        "code": "total-mismatch", "level": "error",
+        "code": "total-mismatch",
+        "level": "error",
         "message": "评分表总分为 99，而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）",
         "location": {"file": str(wrong), "line": 21, "col": 8},
     }
@@ -183,8 +189,10 @@ def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
 def test_github_format(tmp_path: Path) -> None:
     wrong, _ = _broken_results(tmp_path)
     out = runner.invoke(app, ["validate", "-f", "github", str(wrong)])
-    assert out.stdout == (f"::error file={wrong},line=21,col=8,title=perfeval validate::评分表总分为 99，"
-                          "而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）\n")
+    assert out.stdout == (
+        f"::error file={wrong},line=21,col=8,title=perfeval validate::评分表总分为 99，"
+        "而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）\n"
+    )
 
 
 def test_github_format_is_the_default_in_github_actions(tmp_path: Path, monkeypatch) -> None:
@@ -212,8 +220,12 @@ def test_github_escapes_what_would_break_an_annotation() -> None:
         pytest.param(["[0, 0.5]", "[0.5, inf)"], "[0, inf)", ["重叠"], id="a-shared-closed-edge"),
         pytest.param(["(0, inf)"], "[0, inf)", ["下端"], id="open-at-the-domain-low-edge"),
         pytest.param(["[0, 1]"], "[0, inf)", ["上端"], id="bounded-above"),
-        pytest.param(["[0, 0.5)", "[0.5, 1)", "[1, inf)", "[0.2, 0.3)"], "[0, inf)", ["顺序", "[0, 0.5) 与 [0.2, 0.3) 重叠"],
-                     id="out-of-order-and-overlapping"),
+        pytest.param(
+            ["[0, 0.5)", "[0.5, 1)", "[1, inf)", "[0.2, 0.3)"],
+            "[0, inf)",
+            ["顺序", "[0, 0.5) 与 [0.2, 0.3) 重叠"],
+            id="out-of-order-and-overlapping",
+        ),
     ],
 )
 def test_interval_problems(bands: list[str], domain: str, problems: list[str]) -> None:
@@ -225,8 +237,8 @@ def test_interval_problems(bands: list[str], domain: str, problems: list[str]) -
 
 
 def test_node_ids_map_to_their_place_in_the_rubric() -> None:
-    from perfeval.load import load_rubric
-    from perfeval.validate import node_paths
+    from perfeval.core.soundness import node_paths
+    from perfeval.pipeline import load_rubric
 
     rubric, source = load_rubric(ROOT / "rubrics/taojiang-2019.yaml")
     paths = node_paths(rubric)

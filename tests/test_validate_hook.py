@@ -19,29 +19,35 @@ def test_hook_runs_perfeval_validate() -> None:
     assert HOOK.get("pass_filenames", True) is True
 
 
-@pytest.mark.parametrize("path", [
-    "rubrics/taojiang-2019.yaml",
-    "rubrics/hunan/changsha-2018.yml",
-    "examples/taojiang-2019.yaml",
-    "examples/illustrative-county-office.yaml",
-    "departments/2019/county-office.yaml",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "rubrics/taojiang-2019.yaml",
+        "rubrics/hunan/changsha-2018.yml",
+        "examples/taojiang-2019.yaml",
+        "examples/illustrative-county-office.yaml",
+        "departments/2019/county-office.yaml",
+    ],
+)
 def test_hook_matches_rubric_and_department_files(path: str) -> None:
     assert re.search(HOOK["files"], path), path  # pre-commit uses re.search on repo-relative paths
 
 
-@pytest.mark.parametrize("path", [
-    ".pre-commit-hooks.yaml",
-    ".github/workflows/ci.yaml",
-    "schema/rubric.schema.json",
-    "rubrics/README.md",
-    "examples/taojiang-2019.yaml.bak",
-    "examples/taojiang-2019.xlsx",
-    "tests/cases/rules/bands.yaml",
-    "tests/fixtures/rubrics/broken.yaml",
-    "myrubrics/x.yaml",
-    "docs/rubric-format.md",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".pre-commit-hooks.yaml",
+        ".github/workflows/ci.yaml",
+        "schema/rubric.schema.json",
+        "rubrics/README.md",
+        "examples/taojiang-2019.yaml.bak",
+        "examples/taojiang-2019.xlsx",
+        "tests/cases/rules/bands.yaml",
+        "tests/fixtures/rubrics/broken.yaml",
+        "myrubrics/x.yaml",
+        "docs/rubric-format.md",
+    ],
+)
 def test_hook_ignores_other_files(path: str) -> None:
     assert not re.search(HOOK["files"], path), path
 

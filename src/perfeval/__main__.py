@@ -1,3 +1,3 @@
-from perfeval.cli import main
+from perfeval.cli.app import main
 
 main()

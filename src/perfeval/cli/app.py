@@ -1,0 +1,234 @@
+"""The command line: a thin shell around the pure core. Each command picks an exit code.
+
+Heavy or optional modules are imported inside the command that needs them, so that
+``perfeval --help`` and ``--version`` start as fast as the tool's own imports allow.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from perfeval import __version__
+from perfeval.core.problems import ExitCode, InputError
+
+app = typer.Typer(
+    name="perfeval",
+    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评（check）、校验文件（validate）。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class TextJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"perfeval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）")] = False,
+) -> None:
+    """perfeval — 部门整体支出绩效评价的核算与审核工具。"""
+    state["debug"] = debug
+
+
+state: dict = {"debug": False}
+
+RubricOption = Annotated[
+    Path | None, typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件")
+]
+
+
+MAX_SHOWN = 20  # problems printed for one run: a message fits on one screen
+
+
+def report_input_error(err: InputError) -> int:
+    """Print an input error (to stderr) and return the exit code for it.
+
+    At most ``MAX_SHOWN`` problems are printed, then a count of the rest. With ``--debug``
+    the Python stack follows, for developers.
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for p in err.problems[:MAX_SHOWN]:
+        console.print(
+            Text(f"{p.location}: ", style="bold")
+            + Text(f"{'错误' if p.level == 'error' else '警告'}：", style="red" if p.level == "error" else "yellow")
+            + Text(p.message)
+        )
+    if len(err.problems) > MAX_SHOWN:
+        console.print(Text(f"……另有 {len(err.problems) - MAX_SHOWN} 个问题未显示；改正以上问题后重新运行即可看到。"))
+    if state.get("debug") and err.__traceback__ is not None:
+        import traceback
+
+        console.print(Text("".join(traceback.format_exception(err)).rstrip()))
+    return ExitCode.INPUT
+
+
+@app.command()
+def score(
+    department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
+    rubric: RubricOption = None,
+    format: Annotated[TextJson, typer.Option("--format", "-f", help="输出格式")] = TextJson.text,
+) -> None:
+    """核算一个部门的得分：逐项列出分值、自评得分和按规则核算的得分。"""
+    from perfeval.cli.commands.score import run
+
+    raise typer.Exit(run(department, rubric, format.value))
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    departments: Annotated[
+        list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT")
+    ],
+    rubric: RubricOption = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@1）、github（GitHub Actions 注释）"
+        ),
+    ] = ReportFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
+    table: Annotated[
+        bool | None,
+        typer.Option("--table/--no-table", help="是否列出审核后的评分表；默认只审核一个文件时列出", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="另存审核结果工作簿（.xlsx）：审核后的评分表、问题清单、汇总", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")] = False,
+) -> None:
+    """审核自评：逐项核对自评得分、核对基础数据表，给出审核得分；可一次审核多个部门。"""
+    from perfeval.cli.commands.check import run
+
+    raise typer.Exit(
+        run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table, output=output, force=force)
+    )
+
+
+class SchemaName(StrEnum):
+    rubric = "rubric"
+    department = "department"
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False)
+    ],
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="输出格式：text（file:line:col: 说明）、json、github（GitHub Actions 注释）；"
+            "默认 text，在 GitHub Actions 中为 github",
+        ),
+    ] = None,
+) -> None:
+    """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。退出码 0 有效，1 有问题，2 无法读取。"""
+    from perfeval.cli.commands.validate import run
+
+    raise typer.Exit(run(files, format.value if format else None))
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="rubric（评分表）或 department（部门文件）", show_default=False)],
+) -> None:
+    """输出评分表或部门文件的 JSON Schema（供编辑器校验与补全）。"""
+    from perfeval.cli.commands.schema import run
+
+    raise typer.Exit(run(name.value))
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")]
+
+
+@app.command()
+def init(
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml", show_default=False)
+    ],
+    force: ForceOption = False,
+) -> None:
+    """按评分表生成一个部门的填报文件：.xlsx（附件1 基础数据表、附件2 评分表、指标数据）或带注释的 .yaml。"""
+    from perfeval.cli.commands.init import run
+
+    raise typer.Exit(run(rubric, output, force))
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
+    target: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False)],
+    rubric: RubricOption = None,
+    force: ForceOption = False,
+) -> None:
+    """在 YAML 与 .xlsx 工作簿之间转换部门文件，不丢失任何数据。"""
+    from perfeval.cli.commands.convert import run
+
+    raise typer.Exit(run(source, target, rubric, force))
+
+
+INTERNAL_ERROR = 3  # a defect in perfeval itself, never a problem with the user's file
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``perfeval`` entry point: every failure ends in a message and a named exit code.
+
+    Input problems are reported by the commands (exit 2). Anything else is a defect in
+    perfeval: one line and exit 3, or the full Python stack with ``--debug``.
+    """
+    state["debug"] = "--debug" in (sys.argv[1:] if argv is None else argv)
+    # The command line uses no pydantic plugins; looking them up scans every installed
+    # distribution's entry points (importlib.metadata) on the first model built: ~15 ms a run.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    try:
+        app(args=argv, prog_name="perfeval")
+    except InputError as err:  # a command that let one through
+        sys.exit(report_input_error(err))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:  # `perfeval score … | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(ExitCode.FINDINGS)
+    except Exception:
+        if state.get("debug"):
+            raise
+        import traceback
+
+        print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
+        print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
+        sys.exit(INTERNAL_ERROR)

@@ -1,0 +1,42 @@
+"""`perfeval convert A B`: a department file between YAML and a workbook, either way, losslessly.
+
+The input is loaded and validated against its rubric first (a file that does not load is
+reported, not converted); the ``rubric:`` path is rewritten relative to the new file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from perfeval.cli.commands.init import check_suffix, relative_ref
+from perfeval.core.problems import ExitCode, InputError
+
+
+def run(source: Path, target: Path, rubric: Path | None, force: bool) -> int:
+    from perfeval.cli.app import report_input_error
+    from perfeval.fileio.safe_write import write_atomic
+    from perfeval.pipeline import load
+
+    try:
+        kind = check_suffix(target)
+        loaded = load(source, rubric)
+        dept = loaded.department.model_copy(update={"rubric": relative_ref(loaded.rubric_path, target)})
+        if kind == "xlsx":
+            from perfeval.fileio.workbook.write import write_department_workbook
+
+            write_department_workbook(target, loaded.rubric, dept, dept.rubric, force=force, inputs=(source,))
+        else:
+            from perfeval.fileio.yaml_write import department_yaml, schema_line
+
+            schema = schema_line(
+                target,
+                rubric_path=loaded.rubric_path,
+                source_path=source if source.suffix.lower() in (".yaml", ".yml") else None,
+            )
+            text = department_yaml(dept, loaded.rubric, schema=schema, origin=source.name)
+            write_atomic(target, text, force=force, inputs=(source,))
+    except InputError as err:
+        return report_input_error(err)
+    print(f"已转换：{source} → {target}", file=sys.stderr)
+    return ExitCode.OK

@@ -1,0 +1,358 @@
+"""The audit (审核): findings about a department's self-assessment, from the engine's result.
+
+Pure: no I/O, no printing. Every finding is one serialisable :class:`Finding` — a stable
+kebab-case code, a level (``error`` | ``warning``), a Chinese message naming the indicator
+or table cell with the numbers behind it, the key path of the place in the department
+file, and the amounts as exact ``Decimal``. The command resolves the key path to
+``file:line:col``; every output format (text, JSON, GitHub annotations) is built from
+the same record.
+
+What is checked here (the basic data table is :mod:`perfeval.core.reconcile`'s job):
+
+* each indicator's self-score (自评得分) against what its rule allows — 高报, 低报,
+  超出分值, 无法核验 (naming the missing facts), 未自评; 主观评分 is listed, not failed;
+* checklist items (评分要点) against the indicator score the department states;
+* a reviewer's 审核得分 outside [0, 分值];
+* the stated total (自评总分) against the sum of the indicator scores;
+* the stated tier subtotals (``self_assessment.subtotals``) against their children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from perfeval.core.decimals import ZERO, fmt_points, plain
+from perfeval.core.engine import NodeResult, ScoreResult, Status
+from perfeval.core.facts import FactInfo
+from perfeval.core.problems import Location, Problem
+
+ERROR = "error"
+WARNING = "warning"
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding of the audit. Small, picklable, and the only record every format uses."""
+
+    code: str  # stable kebab-case, e.g. 'over-claimed', 'sum-mismatch'
+    level: str  # 'error' | 'warning'
+    message: str  # natural Chinese, naming the indicator or cells and the numbers
+    path: KeyPath = ()  # key path in the department file, e.g. ('basic_data', 'income', 'total')
+    indicator_id: str | None = None
+    indicator_name: str | None = None
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    location: Location | None = None  # resolved from ``path`` by the command
+
+    def located(self, location: Location) -> Finding:
+        # spelled out: dataclasses.replace costs several times as much, for every finding of a batch
+        return Finding(
+            self.code,
+            self.level,
+            self.message,
+            self.path,
+            self.indicator_id,
+            self.indicator_name,
+            self.amounts,
+            location,
+        )
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> Finding:
+        """An input problem (the file could not be used) as a finding."""
+        return cls(problem.code, problem.level, problem.message, location=problem.location)
+
+    def to_dict(self) -> dict:
+        """The finding as the JSON contract ``perfeval/check@1`` writes it (numbers as decimal strings)."""
+        loc = self.location
+        return {
+            "code": self.code,
+            "level": self.level,
+            "message": self.message,
+            "location": loc.to_dict() if loc is not None else None,
+            "path": [str(p) if not isinstance(p, int) else p for p in self.path],
+            "indicator": (
+                None if self.indicator_id is None else {"id": self.indicator_id, "name": self.indicator_name}
+            ),
+            "amounts": {k: plain(v) for k, v in self.amounts.items()},
+        }
+
+
+# --- per indicator -----------------------------------------------------------------------------
+
+
+def _scores_path(node_id: str) -> KeyPath:
+    return ("self_assessment", "scores", node_id)
+
+
+def _pts(value: Decimal | None) -> str:
+    return fmt_points(value) if value is not None else "—"
+
+
+def _allowed_range(n: NodeResult) -> str:
+    """The range a rule allows, as a sentence part: '0 到 2 分（不含 2 分）'."""
+    text = f"{_pts(n.low)} 到 {_pts(n.high)} 分"
+    return text if n.high_closed else text + f"（不含 {_pts(n.high)} 分）"
+
+
+def _fact_hint(names: tuple[str, ...], catalogue: Mapping[str, FactInfo]) -> str:
+    """Name the missing facts in Chinese and say where each is filled in."""
+    labels, reported, derived = [], [], []
+    for name in names:
+        info = catalogue.get(name)
+        labels.append(info.label if info else name)
+        if info is None or info.reported:
+            reported.append(f"{name}（{info.label if info else name}）")
+        else:
+            derived.append(info.label)
+    hints = []
+    if reported:
+        hints.append("在 facts 下填写 " + "、".join(reported))
+    if derived:
+        hints.append("填写部门文件中得出" + "、".join(derived) + "的表格栏目")
+    return "缺少" + "、".join(labels) + "；如有数据，请" + "，".join(hints)
+
+
+# the statuses that are findings of their own
+_FLAGGED = frozenset(
+    {Status.OUT_OF_RANGE, Status.OVER_CLAIMED, Status.UNDER_CLAIMED, Status.UNVERIFIABLE, Status.NOT_SCORED}
+)
+
+
+def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> list[Finding]:
+    if not n.items and n.reviewed is None and n.status not in _FLAGGED:
+        return []  # most indicators: nothing below could apply, so build nothing
+    out: list[Finding] = []
+    where = _scores_path(n.id)
+    name = n.name
+
+    def add(code: str, level: str, message: str, path: KeyPath = where, **amounts: Decimal | None) -> None:
+        out.append(Finding(code, level, message, path, n.id, name, {k: v for k, v in amounts.items() if v is not None}))
+
+    # 评分要点: out of range, missing, or not adding up to the stated indicator score
+    for item in n.items:
+        if item.status is Status.OUT_OF_RANGE:
+            add(
+                "score-out-of-range",
+                ERROR,
+                f"{name}评分要点「{item.text.strip()}」自评 {_pts(item.self_score)} 分，"
+                f"超出该要点分值范围 [0, {_pts(item.points)}]（超出分值）",
+                where + ("items", item.id),
+                stated=item.self_score,
+                weight=item.points,
+            )
+    if n.items and n.stated_items_total is not None:
+        scored = [i for i in n.items if i.self_score is not None]
+        if len(scored) == len(n.items):
+            summed = sum((i.self_score for i in scored), ZERO)  # type: ignore[misc]
+            if summed != n.stated_items_total:
+                parts = " + ".join(_pts(i.self_score) for i in n.items)
+                add(
+                    "items-sum-mismatch",
+                    ERROR,
+                    f"{name}：填报的自评得分 {_pts(n.stated_items_total)} 与评分要点得分之和 "
+                    f"{parts} = {_pts(summed)} 不符，相差 {_pts(abs(n.stated_items_total - summed))} 分",
+                    where + ("score",),
+                    stated=n.stated_items_total,
+                    expected=summed,
+                    difference=n.stated_items_total - summed,
+                )
+    unscored_items = [i for i in n.items if i.self_score is None]
+    if n.items and unscored_items and n.self_score is not None and len(unscored_items) < len(n.items):
+        add(
+            "items-incomplete",
+            WARNING,
+            f"{name}：评分要点" + "、".join(f"「{i.text.strip()}」" for i in unscored_items) + "未填自评得分",
+            where + ("items",),
+        )
+
+    status = n.status
+    if status is Status.OUT_OF_RANGE and not any(i.status is Status.OUT_OF_RANGE for i in n.items):
+        add(
+            "score-out-of-range",
+            ERROR,
+            f"{name}：自评 {_pts(n.self_score)} 分，超出分值范围 [0, {_pts(n.weight)}]（超出分值）",
+            stated=n.self_score,
+            weight=n.weight,
+        )
+    elif status is Status.OVER_CLAIMED:
+        if n.score is not None:
+            add(
+                "over-claimed",
+                ERROR,
+                f"{name}：自评 {_pts(n.self_score)} 分，按规则应得 {_pts(n.score)} 分，"
+                f"高报 {_pts(n.self_score - n.score)} 分（{n.note}）",
+                stated=n.self_score,
+                expected=n.score,
+                difference=n.self_score - n.score,
+            )
+        else:
+            add(
+                "over-claimed",
+                ERROR,
+                f"{name}：自评 {_pts(n.self_score)} 分，规则只允许 {_allowed_range(n)}，高报（{n.note}）",
+                stated=n.self_score,
+                low=n.low,
+                high=n.high,
+            )
+    elif status is Status.UNDER_CLAIMED:
+        if n.score is not None:
+            add(
+                "under-claimed",
+                WARNING,
+                f"{name}：自评 {_pts(n.self_score)} 分，按规则应得 {_pts(n.score)} 分，"
+                f"低报 {_pts(n.score - n.self_score)} 分（{n.note}）",
+                stated=n.self_score,
+                expected=n.score,
+                difference=n.self_score - n.score,
+            )
+        else:
+            add(
+                "under-claimed",
+                WARNING,
+                f"{name}：自评 {_pts(n.self_score)} 分，低于规则给出的 {_allowed_range(n)}，低报（{n.note}）",
+                stated=n.self_score,
+                low=n.low,
+                high=n.high,
+            )
+    elif status is Status.UNVERIFIABLE:
+        if n.missing_facts:
+            reason = _fact_hint(n.missing_facts, catalogue)
+        else:
+            reason = n.note
+        add("unverifiable", WARNING, f"{name}：自评 {_pts(n.self_score)} 分无法核验，{reason}", stated=n.self_score)
+    elif status is Status.NOT_SCORED:
+        add(
+            "not-self-scored",
+            WARNING,
+            f"{name}：未填自评得分" + (f"；按规则应得 {_pts(n.score)} 分" if n.score is not None else ""),
+            expected=n.score,
+        )
+
+    if n.reviewed is not None and (n.reviewed < ZERO or n.reviewed > n.weight):
+        add(
+            "reviewed-out-of-range",
+            ERROR,
+            f"{name}：审核得分 {_pts(n.reviewed)} 超出分值范围 [0, {_pts(n.weight)}]",
+            where + ("reviewed",),
+            stated=n.reviewed,
+            weight=n.weight,
+        )
+    return out
+
+
+# --- totals ------------------------------------------------------------------------------------
+
+
+def _tier(levels: list[str], depth: int) -> str:
+    return levels[depth - 1] if 0 < depth <= len(levels) else f"第 {depth} 级指标"
+
+
+def _total_findings(result: ScoreResult) -> list[Finding]:
+    stated, summed = result.stated_total, result.self_total
+    where: KeyPath = ("self_assessment", "total")
+    if stated is None:
+        return [
+            Finding(
+                "total-missing",
+                WARNING,
+                "未填写自评总分" + (f"；各指标自评得分之和为 {_pts(summed)}" if summed is not None else ""),
+                ("self_assessment",),
+                amounts={} if summed is None else {"expected": summed},
+            )
+        ]
+    if summed is None:
+        leaves = result.leaves()
+        partial = sum((n.self_score for n in leaves if n.self_score is not None), ZERO)
+        missing = [n.name for n in leaves if n.self_score is None]
+        return [
+            Finding(
+                "total-unverifiable",
+                WARNING,
+                f"自评总分 {_pts(stated)} 无法与各指标得分核对："
+                + "、".join(missing)
+                + f"未填自评得分（已填各项之和 {_pts(partial)}）",
+                where,
+                amounts={"stated": stated, "partial_sum": partial},
+            )
+        ]
+    if result.has_adjustments and result.self_total_adjusted is not None:
+        final = result.self_total_adjusted  # after the rubric's penalties and caps on the total
+        if stated != final:
+            return [
+                Finding(
+                    "total-mismatch",
+                    ERROR,
+                    f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 经总分扣减、封顶后的 "
+                    f"{_pts(final)} 不符，相差 {_pts(abs(stated - final))} 分",
+                    where,
+                    amounts={"stated": stated, "expected": final, "difference": stated - final},
+                )
+            ]
+        return []
+    if stated != summed:
+        return [
+            Finding(
+                "total-mismatch",
+                ERROR,
+                f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 不符，"
+                f"相差 {_pts(abs(stated - summed))} 分",
+                where,
+                amounts={"stated": stated, "expected": summed, "difference": stated - summed},
+            )
+        ]
+    return []
+
+
+def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], levels: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for n in result.walk():
+        if n.is_leaf or n.id not in subtotals:
+            continue
+        stated = subtotals[n.id]
+        where: KeyPath = ("self_assessment", "subtotals", n.id)
+        label = f"{_tier(levels, n.depth)}「{n.name}」"
+        if n.self_score is None:
+            out.append(
+                Finding(
+                    "subtotal-unverifiable",
+                    WARNING,
+                    f"{label}小计 {_pts(stated)} 无法核对：其下级指标有未填自评得分的",
+                    where,
+                    n.id,
+                    n.name,
+                    {"stated": stated},
+                )
+            )
+            continue
+        if stated != n.self_score:
+            parts = " + ".join(_pts(c.self_score) for c in n.children)
+            out.append(
+                Finding(
+                    "subtotal-mismatch",
+                    ERROR,
+                    f"{label}小计 {_pts(stated)} 与下级指标自评得分之和 {parts} = {_pts(n.self_score)} "
+                    f"不符，相差 {_pts(abs(stated - n.self_score))} 分",
+                    where,
+                    n.id,
+                    n.name,
+                    {"stated": stated, "expected": n.self_score, "difference": stated - n.self_score},
+                )
+            )
+    return out
+
+
+def audit(
+    result: ScoreResult, *, subtotals: Mapping[str, Decimal] | None = None, levels: list[str] | None = None
+) -> list[Finding]:
+    """Every finding about the self-assessment, in the order of the rubric, totals last."""
+    levels = levels or ["一级指标", "二级指标", "三级指标"]
+    findings: list[Finding] = []
+    for n in result.leaves():
+        findings.extend(_indicator_findings(n, result.catalogue))
+    findings.extend(_subtotal_findings(result, subtotals or {}, levels))
+    findings.extend(_total_findings(result))
+    return findings

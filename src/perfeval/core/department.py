@@ -1,0 +1,234 @@
+"""The department file: 附件1 基础数据表, the facts the formulas need, and the self-assessment.
+
+Every fact is optional. What the department did not report is absent (``None``), never
+guessed; the engine names the facts an indicator lacks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from perfeval.core.number_text import parse_decimal
+
+DEPARTMENT_FORMAT = "perfeval/department@1"
+
+Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
+Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
+Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InitialBudget(_Model):
+    """年初预算支出计划"""
+
+    total: Amount | None = Field(None, title="小计")
+    basic: Amount | None = Field(None, title="基本支出")
+    project: Amount | None = Field(None, title="项目支出")
+
+
+class Income(_Model):
+    """收入来源"""
+
+    total: Amount | None = Field(None, title="小计")
+    prior_year_balance: Amount | None = Field(None, title="上年结余")
+    superior_finance: Amount | None = Field(None, title="上级财政")
+    county_finance: Amount | None = Field(None, title="县级财政")
+    other: Amount | None = Field(None, title="其他")
+
+
+class Spending(_Model):
+    """实际支出按经济分类"""
+
+    total: Amount | None = Field(None, title="小计")
+    wages_welfare: Amount | None = Field(None, title="工资福利支出")
+    goods_services: Amount | None = Field(None, title="商品和服务支出")
+    household_subsidies: Amount | None = Field(None, title="对个人和家庭补助")
+    capital: Amount | None = Field(None, title="资本性支出")
+    other: Amount | None = Field(None, title="其他支出")
+    sangong: Amount | None = Field(None, title="三公经费支出")
+
+
+class ProjectSpending(Spending):
+    """项目支出情况（每个大额项目一行）"""
+
+    name: str | None = Field(None, title="项目名称")
+    note: str | None = Field(None, title="说明")
+
+
+class Balance(_Model):
+    """经费结余情况"""
+
+    total: Amount | None = Field(None, title="小计")
+    basic: Amount | None = Field(None, title="基本支出")
+    project: Amount | None = Field(None, title="项目支出")
+
+
+class BasicData(_Model):
+    """附件1 基础数据表"""
+
+    initial_budget: InitialBudget = Field(default_factory=InitialBudget, title="年初预算支出计划")
+    income: Income = Field(default_factory=Income, title="收入来源")
+    basic_spending: Spending = Field(default_factory=Spending, title="实际支出·基本支出情况")
+    projects: list[ProjectSpending] | None = Field(None, title="实际支出·项目支出情况")
+    balance: Balance = Field(default_factory=Balance, title="经费结余情况")
+
+
+class Adjustment(_Model):
+    """一笔预算调整。金额按调整的资金量记（非负），方向由 kind 表示。
+
+    金额也可带符号填写（财务表常这样印）：不写 kind 时，正数为追加、负数为追减；
+    ``kind: 追减`` 配负数与配正数同义。与 kind 矛盾的符号（追加或结构调整配负数）不予接受。
+    """
+
+    kind: Literal["追加", "追减", "结构调整"] = Field(title="调整类型")
+    amount: Amount = Field(title="调整金额")
+    note: str | None = Field(None, title="说明")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _signed(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "amount" not in data:
+            return data
+        try:
+            amount = parse_decimal(data["amount"])
+        except ValueError:
+            return data  # the field validator reports it
+        if not isinstance(amount, Decimal) or amount >= 0:
+            return data if "kind" in data else {**data, "kind": "追加"}
+        kind = data.get("kind")
+        if kind is None or kind == "追减":
+            return {**data, "kind": "追减", "amount": -amount}
+        if kind in ("追加", "结构调整"):
+            raise ValueError(f"{kind}的金额不能为负（{amount}）；追减请写 kind: 追减，金额写正数或负数均可")
+        return data
+
+
+class BudgetChanges(_Model):
+    """预算调整与调整后预算"""
+
+    final: Amount | None = Field(None, title="调整后预算数（全年预算数）")
+    adjustments: list[Adjustment] | None = Field(
+        None, title="预算调整（追加/追减/结构调整）", description="未填写表示未报告；空列表 [] 表示无调整"
+    )
+
+
+class FunctionSpending(_Model):
+    """按功能分类（类-款-项）的支出"""
+
+    code: Code = Field(pattern=r"^[0-9]{3}([0-9]{2}){0,2}$", title="功能科目编码")
+    name: str = Field(title="科目名称")
+    amount: Amount = Field(title="支出金额")
+
+
+class SangongBreakdown(_Model):
+    """三公经费及其构成"""
+
+    total: Amount | None = Field(None, title="合计")
+    overseas_travel: Amount | None = Field(None, title="因公出国（境）费")
+    vehicle_purchase: Amount | None = Field(None, title="公务用车购置费")
+    vehicle_operation: Amount | None = Field(None, title="公务用车运行维护费")
+    reception: Amount | None = Field(None, title="公务接待费")
+
+
+class Sangong(_Model):
+    """“三公”经费"""
+
+    budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度预算")
+    prior_year_budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="上年度预算")
+    actual: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度实际支出")
+
+
+class IndicatorScore(_Model):
+    """One indicator's self-assessment."""
+
+    score: Score | None = Field(None, title="自评得分")
+    items: dict[str, Score] | None = Field(None, title="评分要点得分（按要点 id）")
+    reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
+    note: str | None = Field(None, title="说明或佐证")
+    present: list[str] | None = Field(None, title="具备的要素（要素计分指标，按要素 id）")
+
+
+def _score_entry(value: Any) -> Any:
+    if isinstance(value, dict) or value is None:
+        return value
+    return {"score": value}
+
+
+ScoreEntry = Annotated[IndicatorScore, BeforeValidator(_score_entry)]
+
+
+class SelfAssessment(_Model):
+    """自评：各指标得分与自评总分"""
+
+    total: Score | None = Field(None, title="自评总分（单位填报）")
+    subtotals: dict[str, Score] = Field(default_factory=dict, title="单位填报的各级小计（按指标 id）")
+    scores: dict[str, ScoreEntry] = Field(default_factory=dict, title="各指标自评得分（按指标 id）")
+    chosen: dict[str, str] = Field(default_factory=dict, title="二者择其一：所选用的指标（备选组 id → 所选指标 id）")
+    not_applicable: list[str] = Field(default_factory=list, title="不适用的可选项（指标 id）")
+
+
+class DepartmentIndicator(_Model):
+    """部门特性指标的一行：部门自行设置的指标、分值、年度指标值与实际完成值。"""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(title="指标 id（小写英文）")
+    name: str = Field(min_length=1, title="指标名称")
+    category: str | None = Field(None, title="类别，如 数量指标、质量指标、时效指标、成本指标")
+    weight: Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)] = Field(title="分值")
+    kind: Literal["quantitative", "qualitative"] = Field(
+        "quantitative", title="定量（quantitative）或定性（qualitative）"
+    )
+    better: Literal["higher", "lower"] = Field(
+        "higher", title="higher：完成值越大越好（≥ 指标值为完成）；lower：越小越好（如成本，≤ 指标值为完成）"
+    )
+    target: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
+        None, title="年度指标值"
+    )
+    actual: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
+        None, title="实际完成值"
+    )
+    unit: str | None = Field(None, title="计量单位；百分比指标写 %，指标值写作 98%")
+    score: Score | None = Field(None, title="自评得分")
+    reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
+    note: str | None = Field(None, title="说明或佐证（如 偏差原因）")
+
+
+def _real_date(text: str) -> str:
+    """A 填报日期 that is a date of the calendar (2020-13-01 is not); kept as the text written."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期；请按 2020-11-10 的格式填写") from None
+    return text
+
+
+class Department(_Model):
+    format: Literal["perfeval/department@1"] = Field(DEPARTMENT_FORMAT, description="文件格式及版本")
+    unit: str = Field(min_length=1, title="单位名称")
+    unit_short: str | None = Field(None, title="评价单位（盖章名称）")
+    year: int = Field(ge=2000, le=2100, title="评价年度")
+    rubric: str = Field(title="评分表文件（相对本文件的路径）")
+    filled_on: Annotated[str, AfterValidator(_real_date)] | None = Field(
+        None, title="填报日期", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+    )
+    amount_unit: Literal["万元", "元"] = Field("万元", title="金额单位")
+    illustrative: bool = Field(False, title="示意数据（非真实单位填报）")
+    source: str | None = Field(None, title="数据来源说明")
+    basic_data: BasicData = Field(default_factory=BasicData, title="附件1 基础数据表")
+    budget: BudgetChanges = Field(default_factory=BudgetChanges, title="预算调整")
+    spending_by_function: list[FunctionSpending] | None = Field(None, title="按功能科目的支出")
+    sangong: Sangong = Field(default_factory=Sangong, title="“三公”经费")
+    facts: dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]] = Field(
+        default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）"
+    )
+    department_indicators: dict[str, list[DepartmentIndicator]] = Field(
+        default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
+    )
+    self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")

@@ -1,0 +1,149 @@
+"""The fact catalogue: every name a rubric formula may use, with its Chinese label and unit.
+
+Two sources:
+
+* **reported** facts, written by the department under ``facts:`` (编制数, 在职人员数 …);
+* **derived** facts, read from the structured parts of the file (附件1, 预算调整, 三公经费).
+  A derived fact is arithmetic on reported figures only; if any figure it needs is absent,
+  so is the fact.
+
+A rubric may declare further reported facts of its own (``facts:`` in the rubric).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfeval.core.department import Department
+
+
+@dataclass(frozen=True, slots=True)
+class FactInfo:
+    name: str
+    label: str
+    unit: str
+    derive: Callable[[Department], Decimal | None] | None = None  # None: reported under facts:
+
+    @property
+    def reported(self) -> bool:
+        return self.derive is None
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    total = Decimal(0)
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+def _initial_budget(d: Department) -> Decimal | None:
+    b = d.basic_data.initial_budget
+    if b.total is not None:
+        return b.total
+    return _sum([b.basic, b.project]) if b.basic is not None and b.project is not None else None
+
+
+def _project_spending(d: Department) -> Decimal | None:
+    if d.basic_data.projects is None:
+        return None
+    return _sum(p.total for p in d.basic_data.projects)
+
+
+def _actual_spending(d: Department) -> Decimal | None:
+    return _sum([d.basic_data.basic_spending.total, _project_spending(d)])
+
+
+def _adjustments(d: Department, kinds: tuple[str, ...]) -> Decimal | None:
+    adj = d.budget.adjustments
+    if adj is None:
+        return None
+    return sum((a.amount for a in adj if a.kind in kinds), Decimal(0))
+
+
+def _final_budget(d: Department) -> Decimal | None:
+    if d.budget.final is not None:
+        return d.budget.final
+    initial, up, down = _initial_budget(d), _adjustments(d, ("追加",)), _adjustments(d, ("追减",))
+    return None if initial is None or up is None or down is None else initial + up - down
+
+
+def _function_total(d: Department) -> Decimal | None:
+    rows = d.spending_by_function
+    return None if rows is None else sum((r.amount for r in rows), Decimal(0))
+
+
+_DERIVED = [
+    FactInfo("initial_budget", "年初预算数", "万元", _initial_budget),
+    FactInfo("initial_budget_basic", "年初预算·基本支出", "万元", lambda d: d.basic_data.initial_budget.basic),
+    FactInfo(
+        "initial_budget_project",
+        "年初预算·项目支出（项目总支出）",
+        "万元",
+        lambda d: d.basic_data.initial_budget.project,
+    ),
+    FactInfo("income_total", "收入来源小计", "万元", lambda d: d.basic_data.income.total),
+    FactInfo("prior_year_balance", "上年结余", "万元", lambda d: d.basic_data.income.prior_year_balance),
+    FactInfo("basic_spending", "实际支出·基本支出小计", "万元", lambda d: d.basic_data.basic_spending.total),
+    FactInfo("project_spending", "实际支出·项目支出合计", "万元", _project_spending),
+    FactInfo("actual_spending", "实际支出数（预算完成数）", "万元", _actual_spending),
+    FactInfo("balance_total", "结转结余总额", "万元", lambda d: d.basic_data.balance.total),
+    FactInfo(
+        "adjustment_total",
+        "预算调整总额（追加、追减、结构调整之和）",
+        "万元",
+        lambda d: _adjustments(d, ("追加", "追减", "结构调整")),
+    ),
+    FactInfo("adjustment_increase", "本年追加预算", "万元", lambda d: _adjustments(d, ("追加",))),
+    FactInfo("adjustment_decrease", "本年追减预算", "万元", lambda d: _adjustments(d, ("追减",))),
+    FactInfo("final_budget", "全年预算数（调整后）", "万元", _final_budget),
+    FactInfo("function_spending_total", "按功能科目支出合计", "万元", _function_total),
+    FactInfo("sangong_budget", "本年度“三公经费”预算数", "万元", lambda d: d.sangong.budget.total),
+    FactInfo("sangong_prior_budget", "上年度“三公经费”预算数", "万元", lambda d: d.sangong.prior_year_budget.total),
+    FactInfo("sangong_actual", "“三公经费”实际支出数", "万元", lambda d: d.sangong.actual.total),
+]
+
+_REPORTED = [
+    FactInfo("authorized_staff", "编制数", "人"),
+    FactInfo("actual_staff", "在职人员数", "人"),
+    FactInfo("key_spending_budget", "预算安排的重点项目（重点支出）资金总额", "万元"),
+    FactInfo("key_spending_actual", "实际重点支出资金总额", "万元"),
+    FactInfo("payment_progress_actual", "实际支付进度", "%"),
+    FactInfo("payment_progress_planned", "既定支付进度", "%"),
+    FactInfo("public_funds_budget", "预算安排公用经费总额", "万元"),
+    FactInfo("public_funds_actual", "实际支出公用经费总额", "万元"),
+    FactInfo("procurement_budget", "政府采购预算数", "万元"),
+    FactInfo("procurement_actual", "实际政府采购金额", "万元"),
+    FactInfo("fixed_assets_in_use", "实际在用固定资产总额", "万元"),
+    FactInfo("fixed_assets_total", "所有固定资产总额", "万元"),
+    FactInfo("tasks_planned", "计划工作数", "项"),
+    FactInfo("tasks_completed", "实际完成工作数", "项"),
+    FactInfo("tasks_on_time", "及时完成工作数", "项"),
+    FactInfo("tasks_up_to_standard", "质量达标工作数", "项"),
+    FactInfo("key_tasks_assigned", "重点工作交办或下达数", "项"),
+    FactInfo("key_tasks_completed", "重点工作实际完成数", "项"),
+    FactInfo("satisfaction", "服务对象满意度", "%"),
+]
+
+CATALOGUE: dict[str, FactInfo] = {f.name: f for f in _DERIVED + _REPORTED}
+
+
+def catalogue_for(rubric_facts: dict) -> dict[str, FactInfo]:
+    """The built-in catalogue plus a rubric's own declared facts."""
+    if not rubric_facts:
+        return CATALOGUE
+    merged = dict(CATALOGUE)
+    for name, decl in rubric_facts.items():
+        merged[name] = FactInfo(name, decl.label, decl.unit)
+    return merged
+
+
+def fact_values(dept: Department, catalogue: dict[str, FactInfo]) -> dict[str, Decimal | None]:
+    """Every catalogued fact's value for this department; ``None`` where not reported."""
+    values: dict[str, Decimal | None] = {}
+    for name, info in catalogue.items():
+        values[name] = info.derive(dept) if info.derive else dept.facts.get(name)
+    return values

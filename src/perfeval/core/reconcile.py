@@ -1,0 +1,330 @@
+"""Reconciling the basic data table (附件1 基础数据表) and the tables beside it. Pure.
+
+A department's figures must agree with one another before any score built on them can
+be trusted. Each check compares two amounts the file states (or one stated and one
+summed from stated cells); a finding names the cells in Chinese, gives both amounts as a
+finance table prints them (1,295.87), the difference, and the key path of the cell.
+
+A blank cell is absent, never zero — except where a table adds its parts: there a blank
+part adds nothing, as it does on paper. A 小计 that is blank is not compared (the
+department did not state it); it is reported as a warning when its parts are filled in,
+because every figure derived from it is then absent too.
+
+Checks:
+
+* every 小计 against its parts — 年初预算, 收入来源, 基本支出, each 项目支出 row,
+  经费结余, each “三公”经费 breakdown, and a 功能科目 row against the rows beneath it;
+* 实际支出 (基本支出小计 + 项目支出小计) against spending by function code;
+* income including the prior-year balance against 实际支出 + 结余 — a gap that equals the
+  budget adjustments (the mid-year addition missing from the income columns) is a
+  warning, any other gap an error;
+* the 三公经费支出 columns of 附件1 against the 三公 actual total;
+* the adjustments (追加 − 追减) against 调整后预算 − 年初预算.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from perfeval.core.audit import ERROR, WARNING, Finding, KeyPath
+from perfeval.core.decimals import ZERO, fmt_amount
+from perfeval.core.department import Department
+
+Part = tuple[str, Decimal]  # (Chinese cell name, amount)
+
+
+def _title(model: type[BaseModel], name: str) -> str:
+    return model.model_fields[name].title or name
+
+
+class _Money:
+    """Amount formatting with the file's unit: '1,295.87 万元'."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+
+    def __call__(self, value: Decimal) -> str:
+        return f"{fmt_amount(value)} {self.unit}"
+
+    def sum_text(self, parts: list[Part]) -> str:
+        if not parts:
+            return "各项均为空"
+        if len(parts) == 1:
+            return f"{parts[0][0]} {fmt_amount(parts[0][1])}"
+        return " + ".join(f"{name} {fmt_amount(v)}" for name, v in parts)
+
+
+def _parts(model: BaseModel, names: Iterable[str]) -> list[Part]:
+    cls = type(model)
+    out = []
+    for name in names:
+        value = getattr(model, name)
+        if value is not None:
+            out.append((_title(cls, name), value))
+    return out
+
+
+def _total(parts: list[Part]) -> Decimal:
+    return sum((v for _, v in parts), ZERO)
+
+
+def _sum_check(
+    table: str, stated: Decimal | None, parts: list[Part], path: KeyPath, money: _Money, total_name: str = "小计"
+) -> list[Finding]:
+    """A 小计 against the sum of its filled-in parts."""
+    if not parts:
+        return []
+    summed = _total(parts)
+    if stated is None:
+        return [
+            Finding(
+                "subtotal-blank",
+                WARNING,
+                f"{table}：{total_name}为空，但各项已填（{money.sum_text(parts)} = {money(summed)}）；"
+                f"请填写{total_name}，否则依赖它的指标无法核算",
+                path[:-1],
+                amounts={"expected": summed},
+            )
+        ]
+    if stated == summed:
+        return []
+    return [
+        Finding(
+            "sum-mismatch",
+            ERROR,
+            f"{table}：{total_name} {money(stated)}与各项之和不符（{money.sum_text(parts)} = {money(summed)}），"
+            f"相差 {money(abs(stated - summed))}",
+            path,
+            amounts={"stated": stated, "expected": summed, "difference": stated - summed},
+        )
+    ]
+
+
+_SPENDING_PARTS = ("wages_welfare", "goods_services", "household_subsidies", "capital", "other")
+_INCOME_PARTS = ("prior_year_balance", "superior_finance", "county_finance", "other")
+_SANGONG_PARTS = ("overseas_travel", "vehicle_purchase", "vehicle_operation", "reception")
+
+
+def _subtotals(d: Department, money: _Money) -> list[Finding]:
+    bd = d.basic_data
+    out: list[Finding] = []
+    b = bd.initial_budget
+    out += _sum_check(
+        "年初预算支出计划", b.total, _parts(b, ("basic", "project")), ("basic_data", "initial_budget", "total"), money
+    )
+    i = bd.income
+    out += _sum_check("收入来源", i.total, _parts(i, _INCOME_PARTS), ("basic_data", "income", "total"), money)
+    s = bd.basic_spending
+    out += _sum_check(
+        "实际支出·基本支出情况", s.total, _parts(s, _SPENDING_PARTS), ("basic_data", "basic_spending", "total"), money
+    )
+    for k, p in enumerate(bd.projects or []):
+        label = f"实际支出·项目支出情况第 {k + 1} 行" + (f"（{p.name}）" if p.name else "")
+        out += _sum_check(label, p.total, _parts(p, _SPENDING_PARTS), ("basic_data", "projects", k, "total"), money)
+    bal = bd.balance
+    out += _sum_check(
+        "经费结余情况", bal.total, _parts(bal, ("basic", "project")), ("basic_data", "balance", "total"), money
+    )
+    for key, table in (
+        ("budget", "“三公”经费·本年度预算"),
+        ("prior_year_budget", "“三公”经费·上年度预算"),
+        ("actual", "“三公”经费·本年度实际支出"),
+    ):
+        sg = getattr(d.sangong, key)
+        out += _sum_check(
+            table, sg.total, _parts(sg, _SANGONG_PARTS), ("sangong", key, "total"), money, total_name="合计"
+        )
+    return out
+
+
+def _actual_spending(d: Department) -> tuple[Decimal, list[Part]] | None:
+    """实际支出 = 基本支出小计 + 各项目支出小计; None when a 小计 it needs is blank."""
+    bd = d.basic_data
+    parts: list[Part] = []
+    if bd.basic_spending.total is None:
+        return None
+    parts.append(("基本支出小计", bd.basic_spending.total))
+    for p in bd.projects or []:
+        if p.total is None:
+            return None
+        parts.append((f"项目支出小计（{p.name}）" if p.name else "项目支出小计", p.total))
+    return _total(parts), parts
+
+
+def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Finding]:
+    rows = d.spending_by_function
+    if not rows:
+        return []
+    out: list[Finding] = []
+    codes = [r.code for r in rows]
+    # a row whose code another row extends (类 201 above 款 20103 above 项 2010301) is a subtotal
+    top_level = []
+    for k, r in enumerate(rows):
+        ancestors = [c for c in codes if c != r.code and r.code.startswith(c)]
+        if not ancestors:
+            top_level.append(r)
+        below = [x for x in rows if x.code != r.code and x.code.startswith(r.code)]
+        if not below:
+            continue
+        # its parts are the rows directly beneath it (no row in between)
+        direct = [x for x in below if not any(y.code != x.code and x.code.startswith(y.code) for y in below)]
+        parts = [(f"{x.code} {x.name}", x.amount) for x in direct]
+        out += _sum_check(
+            f"按功能科目的支出·{r.code} {r.name}",
+            r.amount,
+            parts,
+            ("spending_by_function", k, "amount"),
+            money,
+            total_name="金额",
+        )
+    if actual is None:
+        return out
+    spent, spent_parts = actual
+    function_total = sum((r.amount for r in top_level), ZERO)
+    if function_total != spent:
+        out.append(
+            Finding(
+                "function-spending-mismatch",
+                ERROR,
+                f"按功能科目的支出合计 {money(function_total)} 与附件1实际支出 {money(spent)}"
+                f"（{money.sum_text(spent_parts)}）不符，相差 {money(abs(function_total - spent))}",
+                ("spending_by_function",),
+                amounts={"stated": function_total, "expected": spent, "difference": function_total - spent},
+            )
+        )
+    return out
+
+
+def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Finding]:
+    """收入（含上年结余）= 实际支出 + 结余; a gap equal to the budget adjustments is explained."""
+    if actual is None:
+        return []
+    inc = d.basic_data.income
+    sources = _parts(inc, _INCOME_PARTS)
+    if inc.total is not None:
+        income, income_text, path = inc.total, f"收入来源小计 {money(inc.total)}", ("basic_data", "income", "total")
+    elif sources:
+        income = _total(sources)
+        income_text = f"收入来源各项之和 {money(income)}"
+        path = ("basic_data", "income")
+    else:
+        return []
+    spent, _ = actual
+    balance = d.basic_data.balance.total
+    balance_text = f"结余 {money(balance)}" if balance is not None else "结余（空白）"
+    uses = spent + (balance if balance is not None else ZERO)
+    gap = uses - income
+    if gap == 0:
+        return []
+    amounts = {"stated": income, "expected": uses, "difference": income - uses}
+    what = f"{income_text}与实际支出 {money(spent)} + {balance_text} = {money(uses)} 不符，相差 {money(abs(gap))}"
+    explained = _explained_by_budget_changes(d, gap, money)
+    if explained:
+        return [Finding("income-spending-gap", WARNING, f"{what}；{explained}", path, amounts=amounts)]
+    return [
+        Finding(
+            "income-spending-mismatch",
+            ERROR,
+            f"{what}，且预算调整不能解释这一差额；请核对收入来源、实际支出和经费结余各栏",
+            path,
+            amounts=amounts,
+        )
+    ]
+
+
+def _net_adjustments(d: Department) -> Decimal | None:
+    adj = d.budget.adjustments
+    if adj is None:
+        return None
+    return sum((a.amount if a.kind == "追加" else -a.amount for a in adj if a.kind in ("追加", "追减")), ZERO)
+
+
+def _initial(d: Department) -> Decimal | None:
+    b = d.basic_data.initial_budget
+    if b.total is not None:
+        return b.total
+    if b.basic is not None and b.project is not None:
+        return b.basic + b.project
+    return None
+
+
+def _explained_by_budget_changes(d: Department, gap: Decimal, money: _Money) -> str | None:
+    """Why the income columns miss ``gap``, if the budget changes say so."""
+    net = _net_adjustments(d)
+    if net is not None and net != 0 and net == gap:
+        kinds = "、".join(sorted({a.kind for a in d.budget.adjustments or [] if a.kind != "结构调整"}))
+        direction = "多" if gap > 0 else "少"
+        return (
+            f"差额等于预算调整中的{kinds} {money(abs(net))}：支出{direction}于收入来源，"
+            f"收入来源栏似未计入年中{kinds}，请在收入来源中补填"
+        )
+    initial, final = _initial(d), d.budget.final
+    if initial is not None and final is not None and final - initial == gap:
+        return (
+            f"差额等于调整后预算 {money(final)} 与年初预算 {money(initial)} 之差：收入来源栏似只填了年初预算，"
+            "请在收入来源中补填调整的部分"
+        )
+    return None
+
+
+def _sangong_columns(d: Department, money: _Money) -> list[Finding]:
+    """附件1 的三公经费支出栏（基本支出 + 各项目）against the 三公 actual total."""
+    actual = d.sangong.actual.total
+    bd = d.basic_data
+    columns: list[Part] = []
+    if bd.basic_spending.sangong is not None:
+        columns.append(("基本支出·三公经费支出", bd.basic_spending.sangong))
+    for p in bd.projects or []:
+        if p.sangong is not None:
+            columns.append((f"项目支出·三公经费支出（{p.name}）" if p.name else "项目支出·三公经费支出", p.sangong))
+    if actual is None or not columns:
+        return []
+    summed = _total(columns)
+    if summed == actual:
+        return []
+    return [
+        Finding(
+            "sangong-spending-mismatch",
+            ERROR,
+            f"“三公”经费本年度实际支出合计 {money(actual)} 与附件1 三公经费支出栏（{money.sum_text(columns)} = "
+            f"{money(summed)}）不符，相差 {money(abs(actual - summed))}",
+            ("sangong", "actual", "total"),
+            amounts={"stated": actual, "expected": summed, "difference": actual - summed},
+        )
+    ]
+
+
+def _adjustments(d: Department, money: _Money) -> list[Finding]:
+    """追加 − 追减 = 调整后预算 − 年初预算 (结构调整 moves money, it does not change the total)."""
+    net, initial, final = _net_adjustments(d), _initial(d), d.budget.final
+    if net is None or initial is None or final is None:
+        return []
+    change = final - initial
+    if change == net:
+        return []
+    listed = " ".join(f"{a.kind} {fmt_amount(a.amount)}" for a in d.budget.adjustments or []) or "无调整"
+    return [
+        Finding(
+            "adjustments-mismatch",
+            ERROR,
+            f"预算调整（{listed}，净额 {money(net)}）与调整后预算 {money(final)} − 年初预算 {money(initial)} = "
+            f"{money(change)} 不符，相差 {money(abs(change - net))}",
+            ("budget", "adjustments") if d.budget.adjustments else ("budget", "final"),
+            amounts={"stated": net, "expected": change, "difference": net - change},
+        )
+    ]
+
+
+def reconcile(d: Department) -> list[Finding]:
+    """Every finding about the department's tables, in the order of 附件1, then the tables beside it."""
+    money = _Money(d.amount_unit)
+    actual = _actual_spending(d)
+    findings = _subtotals(d, money)
+    findings += _income_vs_spending(d, money, actual)
+    findings += _function_rows(d, money, actual)
+    findings += _sangong_columns(d, money)
+    findings += _adjustments(d, money)
+    return findings

@@ -1,0 +1,664 @@
+"""Department workbooks (附件1 基础数据表 + 附件2 评分表) in and out, and the audited workbook.
+
+Imported only by the code paths that touch a workbook (``perfeval.pipeline`` for ``.xlsx``
+inputs, ``init``, ``convert``, ``check --output``), so openpyxl never loads at start-up.
+
+A department workbook has four sheets:
+
+* 填报信息 — unit, year, rubric file, fill date …; 预算调整; 按功能科目的支出; “三公”经费;
+* 基础数据表 — laid out like 附件1 (three header rows, one data row, one more row per project);
+* 评分表 — laid out like 附件2: one row per indicator, one row per 评分要点 with a 小计 row,
+  the 总分 row, and the 各级小计 block. Hidden columns carry the stable indicator and item ids;
+* 指标数据 — the facts the rubric's formulas need, each with its Chinese label and unit.
+
+Hidden key columns/rows make reading back exact; workbooks from other programs without
+them are read by header labels and the 附件1 column order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfeval.core.decimals import fmt_points, plain
+from perfeval.core.department import DEPARTMENT_FORMAT, Department
+from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.rubric import Checklist, Node, Rubric
+from perfeval.fileio.safe_write import write_atomic
+from perfeval.fileio.workbook.cells import put as _put
+from perfeval.fileio.workbook.layout import (
+    ADJUSTMENT_KINDS,
+    BASIC_COLUMNS,
+    ITEMS_TOTAL_LABEL,
+    META_FIELDS,
+    NONE_MARK,
+    SANGONG_COLUMNS,
+    SANGONG_ROWS,
+    SCORE_TAIL,
+    SHEET_BASIC,
+    SHEET_FACTS,
+    SHEET_INFO,
+    SHEET_SCORES,
+    SUBTOTAL_MARK,
+    TOTAL_ID,
+    display_width,
+    fact_rows,
+    tier_labels,
+)
+from perfeval.fileio.workbook.read import read_department  # noqa: F401  (the reader, re-exported for perfeval.pipeline)
+
+# --- styles ---------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells to fill in
+KEY_FILL = PatternFill("solid", fgColor="EDEDED")
+DIFF_FILL = PatternFill("solid", fgColor="F8CBAD")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HINT = Font(italic=True, color="595959", size=9)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="top", wrap_text=True)
+AMOUNT_FORMAT = "#,##0.00"
+POINTS_FORMAT = "0.##"
+PERCENT_FORMAT = "0.00%"
+
+
+def _title(ws: Worksheet, text: str, width: int, row: int = 1) -> None:
+    _put(ws, row, 1, text, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
+    if width > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    ws.row_dimensions[row].height = 24
+
+
+def _size_columns(ws: Worksheet, widths: dict[int, float]) -> None:
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def _fit(texts: list[str], low: int = 6, high: int = 40) -> int:
+    longest = max((display_width(t) for t in texts if t), default=low)
+    return max(low, min(high, longest + 2))
+
+
+def _page_setup(ws: Worksheet, title_rows: str | None = None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _hide_column(ws: Worksheet, col: int, width: float = 14) -> None:
+    dim = ws.column_dimensions[get_column_letter(col)]
+    dim.width = width
+    dim.hidden = True
+
+
+class _Validations:
+    """Data validation rules, one per distinct range, so each cell stays within [0, 分值]."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.by_key: dict[tuple, DataValidation] = {}
+
+    def add(
+        self, cell: str, *, low: Decimal | int | None = 0, high: Decimal | int | None = None, what: str = "数值"
+    ) -> None:
+        key = (low, high)
+        dv = self.by_key.get(key)
+        if dv is None:
+            if high is not None:
+                dv = DataValidation(
+                    type="decimal",
+                    operator="between",
+                    formula1=str(low),
+                    formula2=plain(Decimal(high)),
+                    allow_blank=True,
+                )
+                dv.error = f"请填写 {low} 到 {fmt_points(Decimal(high))} 之间的{what}"
+            elif low is not None:
+                dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(low), allow_blank=True)
+                dv.error = f"请填写不小于 {low} 的{what}（只填数字，不要带单位）"
+            else:
+                dv = DataValidation(
+                    type="decimal", operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True
+                )
+                dv.error = f"请填写{what}（只填数字，不要带单位）"
+            dv.errorTitle = "需要数值"
+            dv.showErrorMessage = True
+            self.ws.add_data_validation(dv)
+            self.by_key[key] = dv
+        dv.add(cell)
+
+    def choice(self, cell: str, options: tuple[str, ...]) -> None:
+        key = ("list",) + options
+        dv = self.by_key.get(key)
+        if dv is None:
+            dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+            dv.error = f"请从 {'、'.join(options)} 中选择"
+            dv.errorTitle = "请选择"
+            dv.showErrorMessage = True
+            self.ws.add_data_validation(dv)
+            self.by_key[key] = dv
+        dv.add(cell)
+
+
+# --- 填报信息 ---------------------------------------------------------------------------------
+
+INFO_KEY_COL = 8  # H: the hidden key column of 填报信息
+
+
+def _meta_value(dept: Department | None, key: str, rubric_ref: str) -> Any:
+    if key == "rubric":
+        return rubric_ref
+    if key == "format":
+        return DEPARTMENT_FORMAT
+    if dept is None:
+        return {"amount_unit": "万元", "illustrative": "否"}.get(key)
+    value = getattr(dept, key)
+    if key == "illustrative":
+        return "是" if value else "否"
+    return value
+
+
+def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
+    ws = wb.create_sheet(SHEET_INFO)
+    dv = _Validations(ws)
+    _title(ws, "部门整体支出绩效评价 · 填报信息", 6)
+    _put(
+        ws,
+        2,
+        1,
+        "黄色单元格为填写处；不掌握的数据留空，不要填 0。灰色隐藏列是程序使用的标识，请勿改动。",
+        font=HINT,
+        border=False,
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
+    row = 4
+
+    def section(title: str, key: str, headers: list[str]) -> None:
+        nonlocal row
+        _put(ws, row, 1, title, font=BOLD, border=False)
+        _put(ws, row, INFO_KEY_COL, f"section:{key}", fill=KEY_FILL, border=False)
+        row += 1
+        for i, h in enumerate(headers, start=1):
+            _put(ws, row, i, h, font=BOLD, fill=HEADER_FILL, align=CENTER)
+        row += 1
+
+    section("一、基本信息", "meta", ["项目", "填写内容", "填写说明"])
+    for key, label, hint in META_FIELDS:
+        value = _meta_value(dept, key, rubric_ref)
+        _put(ws, row, 1, label, font=BOLD)
+        c = _put(
+            ws,
+            row,
+            2,
+            value,
+            fill=INPUT_FILL if key != "format" else None,
+            align=WRAP,
+            number_format="@" if key in ("filled_on", "rubric") else None,
+        )
+        if key == "year":
+            dv.add(c.coordinate, low=2000, high=2100, what="年份")
+        elif key == "illustrative":
+            dv.choice(c.coordinate, ("是", "否"))
+        elif key == "amount_unit":
+            dv.choice(c.coordinate, ("万元", "元"))
+        _put(ws, row, 3, hint, font=HINT, align=WRAP)
+        _put(ws, row, INFO_KEY_COL, key, fill=KEY_FILL, border=False)
+        row += 1
+
+    row += 1
+    section("二、预算调整（金额单位同上）", "budget", ["项目", "金额", "说明"])
+    _put(ws, row, 1, "调整后预算数（全年预算数）", font=BOLD)
+    c = _put(ws, row, 2, dept.budget.final if dept else None, number_format=AMOUNT_FORMAT, fill=INPUT_FILL)
+    dv.add(c.coordinate, what="金额")
+    _put(ws, row, 3, "年初预算加减本年调整后的全年预算数", font=HINT, align=WRAP)
+    _put(ws, row, INFO_KEY_COL, "budget.final", fill=KEY_FILL, border=False)
+    row += 2
+
+    section(
+        "三、预算调整明细（每笔一行；确无调整的在第一行类型栏填“无”；未掌握的留空）",
+        "adjustments",
+        ["类型", "金额", "说明"],
+    )
+    adjustments = dept.budget.adjustments if dept else None
+    rows: list[tuple] = [(a.kind, a.amount, a.note) for a in adjustments or []]
+    if adjustments == []:
+        rows = [(NONE_MARK, None, None)]
+    for i in range(max(len(rows) + 2, 5)):
+        kind, amount, note = rows[i] if i < len(rows) else (None, None, None)
+        c = _put(ws, row, 1, kind, fill=INPUT_FILL)
+        dv.choice(c.coordinate, ADJUSTMENT_KINDS + (NONE_MARK,))
+        c = _put(ws, row, 2, amount, number_format=AMOUNT_FORMAT, fill=INPUT_FILL)
+        dv.add(c.coordinate, what="金额")
+        _put(ws, row, 3, note, fill=INPUT_FILL, align=WRAP)
+        row += 1
+
+    row += 1
+    section(
+        "四、按功能科目的支出（类-款-项；确无的在第一行编码栏填“无”）",
+        "functions",
+        ["功能科目编码", "科目名称", "金额"],
+    )
+    functions = dept.spending_by_function if dept else None
+    frows: list[tuple] = [(f.code, f.name, f.amount) for f in functions or []]
+    if functions == []:
+        frows = [(NONE_MARK, None, None)]
+    for i in range(max(len(frows) + 2, 8)):
+        code, name, amount = frows[i] if i < len(frows) else (None, None, None)
+        _put(ws, row, 1, code, fill=INPUT_FILL, number_format="@")
+        _put(ws, row, 2, name, fill=INPUT_FILL)
+        c = _put(ws, row, 3, amount, number_format=AMOUNT_FORMAT, fill=INPUT_FILL)
+        dv.add(c.coordinate, what="金额")
+        row += 1
+
+    row += 1
+    section("五、“三公”经费", "sangong", ["口径"] + [label for _, label in SANGONG_COLUMNS])
+    for key, label in SANGONG_ROWS:
+        _put(ws, row, 1, label, font=BOLD)
+        part = getattr(dept.sangong, key) if dept else None
+        for j, (field, _) in enumerate(SANGONG_COLUMNS, start=2):
+            c = _put(ws, row, j, getattr(part, field) if part else None, number_format=AMOUNT_FORMAT, fill=INPUT_FILL)
+            dv.add(c.coordinate, what="金额")
+        _put(ws, row, INFO_KEY_COL, f"sangong.{key}", fill=KEY_FILL, border=False)
+        row += 1
+
+    _size_columns(ws, {1: 30, 2: 34, 3: 40, 4: 18, 5: 20, 6: 14})
+    _hide_column(ws, INFO_KEY_COL)
+    ws.freeze_panes = "A3"
+    _page_setup(ws)
+
+
+# --- 基础数据表 (附件1) ----------------------------------------------------------------------
+
+BASIC_HEADER_ROW = 4  # three header rows 4–6, the hidden key row 7, data from row 8
+BASIC_KEY_ROW = 7
+BASIC_FIRST_ROW = 8
+BASIC_SPARE_PROJECT_ROWS = 5
+
+
+def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict) -> None:
+    ws = wb.create_sheet(SHEET_BASIC)
+    dv = _Validations(ws)
+    width = len(BASIC_COLUMNS)
+    year = dept.year if dept else None
+    _title(ws, f"{year if year else '    '} 年度部门整体支出绩效评价基础数据表", width)
+    _put(ws, 2, 1, f"单位名称（盖章）：{heading['unit']}", border=False)
+    _put(ws, 2, 9, f"填报日期：{heading['filled_on']}", border=False)
+    _put(ws, 2, 17, f"金额单位：{heading['amount_unit']}（保留两位小数）", border=False)
+
+    # three header rows with merged group cells, as 附件1
+    top, sub = BASIC_HEADER_ROW, BASIC_HEADER_ROW + 1
+    label_row = BASIC_HEADER_ROW + 2
+    spans: dict[tuple[int, str], list[int]] = {}
+    for col, (group, subgroup, label, _) in enumerate(BASIC_COLUMNS, start=1):
+        spans.setdefault((top, group), []).append(col)
+        if subgroup:
+            spans.setdefault((sub, subgroup), []).append(col)
+        _put(ws, label_row, col, label, font=BOLD, fill=HEADER_FILL, align=CENTER)
+        _put(ws, top, col, None, fill=HEADER_FILL, align=CENTER)
+        _put(ws, sub, col, None, fill=HEADER_FILL, align=CENTER)
+    for (r, text), cols in spans.items():
+        _put(ws, r, cols[0], text, font=BOLD, fill=HEADER_FILL, align=CENTER)
+        has_sub = any(BASIC_COLUMNS[c - 1][1] for c in cols)
+        end_row = r if (r == sub or has_sub) else sub
+        if cols[-1] > cols[0] or end_row > r:
+            ws.merge_cells(start_row=r, start_column=cols[0], end_row=end_row, end_column=cols[-1])
+    # 项目说明 is a single column: merge its three header cells
+    note_col = width
+    ws.unmerge_cells(start_row=top, start_column=note_col, end_row=sub, end_column=note_col)
+    ws.merge_cells(start_row=top, start_column=note_col, end_row=label_row, end_column=note_col)
+    for col, (_, _, _, key) in enumerate(BASIC_COLUMNS, start=1):
+        _put(ws, BASIC_KEY_ROW, col, key, fill=KEY_FILL, border=False)
+    ws.row_dimensions[BASIC_KEY_ROW].hidden = True
+
+    bd = dept.basic_data if dept else None
+    projects = bd.projects if bd else None
+    project_rows: list[Any] = list(projects or [])
+    if projects == []:
+        project_rows = [NONE_MARK]
+    n_rows = max(1, len(project_rows)) + BASIC_SPARE_PROJECT_ROWS
+    for i in range(n_rows):
+        r = BASIC_FIRST_ROW + i
+        project = project_rows[i] if i < len(project_rows) else None
+        for col, (_, _, _, key) in enumerate(BASIC_COLUMNS, start=1):
+            part, field = key.split(".")
+            if part == "projects":
+                if project == NONE_MARK:
+                    value = NONE_MARK if field == "name" else None
+                else:
+                    value = getattr(project, field) if project is not None else None
+            elif i == 0:
+                value = getattr(getattr(bd, part), field) if bd else None
+            else:
+                _put(ws, r, col, None, fill=KEY_FILL)  # only the first row holds these
+                continue
+            text_col = field in ("name", "note")
+            c = _put(
+                ws,
+                r,
+                col,
+                value,
+                fill=INPUT_FILL,
+                align=WRAP if text_col else None,
+                number_format=None if text_col else AMOUNT_FORMAT,
+            )
+            if not text_col:
+                dv.add(c.coordinate, what="金额")
+    r = BASIC_FIRST_ROW + n_rows + 1
+    _put(
+        ws,
+        r,
+        1,
+        "注：单位有多个大额项目的，请按项目分别填列项目支出情况（每个项目一行）；"
+        "年初预算、收入来源、基本支出和经费结余只填第一行。确无项目支出的，在项目名称栏填“无”。",
+        font=HINT,
+        border=False,
+    )
+    _put(ws, r + 2, 1, "填 报 人：", border=False)
+    _put(ws, r + 2, 9, "单位负责人（签字）：", border=False)
+
+    widths = {}
+    for col, (_, _, label, key) in enumerate(BASIC_COLUMNS, start=1):
+        widths[col] = 24 if key in ("projects.name", "projects.note") else max(11, _fit([label], 8, 14))
+    _size_columns(ws, widths)
+    ws.row_dimensions[label_row].height = 42
+    ws.freeze_panes = ws.cell(row=BASIC_FIRST_ROW, column=1).coordinate
+    _page_setup(ws, f"{BASIC_HEADER_ROW}:{label_row}")
+
+
+# --- 评分表 (附件2) ---------------------------------------------------------------------------
+
+
+def _tier_text(node: Node) -> str:
+    return f"{node.name}（{fmt_points(node.weight)}分）"
+
+
+def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading: dict) -> None:
+    ws = wb.create_sheet(SHEET_SCORES)
+    dv = _Validations(ws)
+    tiers = tier_labels(rubric)
+    headers = tiers + SCORE_TAIL
+    col = {h: i for i, h in enumerate(headers, start=1)}
+    c_content, c_desc, c_weight = col["指标内容"], col["指标说明"], col["分值"]
+    c_self, c_rev, c_note, c_id, c_item = (
+        col["自评得分"],
+        col["审核得分"],
+        col["说明"],
+        col["指标标识"],
+        col["要点标识"],
+    )
+    c_check = col["分值校验"]
+    visible = c_note
+    _title(ws, rubric.name, visible)
+    _put(ws, 2, 1, f"评价单位（盖章）：{heading['unit']}", border=False)
+    _put(ws, 2, c_desc, f"填报日期：{heading['filled_on']}", border=False)
+    header_row = 3
+    for h, i in col.items():
+        _put(ws, header_row, i, h, font=BOLD, fill=KEY_FILL if i > visible else HEADER_FILL, align=CENTER)
+    scores = dept.self_assessment.scores if dept else {}
+    row = header_row + 1
+
+    def score_cells(r: int, high: Decimal, self_value, reviewed, note, *, reviewed_ok: bool = True) -> None:
+        c = _put(ws, r, c_self, self_value, number_format=POINTS_FORMAT, fill=INPUT_FILL, align=CENTER)
+        dv.add(c.coordinate, low=0, high=high, what="得分")
+        if reviewed_ok:
+            c = _put(ws, r, c_rev, reviewed, number_format=POINTS_FORMAT, align=CENTER)
+            dv.add(c.coordinate, low=0, high=high, what="得分")
+        else:
+            _put(ws, r, c_rev, None, fill=KEY_FILL)
+        _put(ws, r, c_note, note, align=WRAP)
+
+    def leaf_rows(node: Node) -> int:
+        entry = scores.get(node.id)
+        start = row_ref[0]
+        r = start
+        if isinstance(node.rule, Checklist):
+            items = entry.items if entry and entry.items else {}
+            for item in node.rule.items:
+                _put(ws, r, c_content, node.content, align=WRAP)
+                _put(ws, r, c_desc, item.text, align=WRAP)
+                _put(ws, r, c_weight, item.points, number_format=POINTS_FORMAT, align=CENTER)
+                score_cells(r, item.points, items.get(item.id), None, None, reviewed_ok=False)
+                _put(ws, r, c_id, node.id, fill=KEY_FILL)
+                _put(ws, r, c_item, item.id, fill=KEY_FILL)
+                _put(ws, r, c_check, item.points, fill=KEY_FILL)
+                r += 1
+            _put(ws, r, c_content, node.content, align=WRAP)
+            _put(ws, r, c_desc, ITEMS_TOTAL_LABEL, font=BOLD, align=WRAP)
+        else:
+            _put(ws, r, c_content, node.content, align=WRAP)
+            _put(ws, r, c_desc, node.description, align=WRAP)
+        _put(ws, r, c_weight, node.weight, number_format=POINTS_FORMAT, align=CENTER, font=BOLD)
+        score_cells(
+            r,
+            node.weight,
+            entry.score if entry else None,
+            entry.reviewed if entry else None,
+            entry.note if entry else None,
+        )
+        _put(ws, r, c_id, node.id, fill=KEY_FILL)
+        _put(ws, r, c_item, None, fill=KEY_FILL)
+        _put(ws, r, c_check, node.weight, fill=KEY_FILL)
+        if r > start and node.content:
+            ws.merge_cells(start_row=start, start_column=c_content, end_row=r, end_column=c_content)
+        return r + 1
+
+    row_ref = [row]
+
+    def emit(node: Node, depth: int) -> None:
+        start = row_ref[0]
+        if node.is_leaf:
+            row_ref[0] = leaf_rows(node)
+        else:
+            for child in node.children:
+                emit(child, depth + 1)
+        end = row_ref[0] - 1
+        c = depth
+        _put(ws, start, c, _tier_text(node), align=CENTER, font=BOLD if not node.is_leaf else None)
+        for r in range(start + 1, end + 1):
+            _put(ws, r, c, None)
+        if node.is_leaf:  # a leaf above the deepest tier fills the tiers below it too
+            for d in range(depth + 1, len(tiers) + 1):
+                for r in range(start, end + 1):
+                    _put(ws, r, d, None)
+            if len(tiers) > depth:
+                ws.merge_cells(start_row=start, start_column=depth, end_row=end, end_column=len(tiers))
+            elif end > start:
+                ws.merge_cells(start_row=start, start_column=c, end_row=end, end_column=c)
+        elif end > start:
+            ws.merge_cells(start_row=start, start_column=c, end_row=end, end_column=c)
+
+    for top in rubric.indicators:
+        emit(top, 1)
+    row = row_ref[0]
+
+    # 总分
+    _put(ws, row, 1, "总    分", font=BOLD, align=CENTER)
+    for i in range(2, c_weight):
+        _put(ws, row, i, None)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=c_weight - 1)
+    _put(ws, row, c_weight, rubric.total, number_format=POINTS_FORMAT, font=BOLD, align=CENTER)
+    c = _put(
+        ws,
+        row,
+        c_self,
+        dept.self_assessment.total if dept else None,
+        number_format=POINTS_FORMAT,
+        fill=INPUT_FILL,
+        font=BOLD,
+        align=CENTER,
+    )
+    dv.add(c.coordinate, low=0, high=rubric.total, what="得分")
+    _put(ws, row, c_rev, None)
+    _put(ws, row, c_note, None)
+    _put(ws, row, c_id, TOTAL_ID, fill=KEY_FILL)
+    _put(ws, row, c_item, None, fill=KEY_FILL)
+    _put(ws, row, c_check, rubric.total, fill=KEY_FILL)
+    last_table_row = row
+    row += 2
+
+    # 各级小计
+    _put(ws, row, 1, "各级小计（单位报告中填了一级、二级指标小计的，填在这里；可不填）", font=BOLD, border=False)
+    row += 1
+    subtotals = dept.self_assessment.subtotals if dept else {}
+    for node, depth in rubric.walk():
+        if node.is_leaf:
+            continue
+        _put(ws, row, depth, _tier_text(node))
+        _put(ws, row, c_weight, node.weight, number_format=POINTS_FORMAT, align=CENTER)
+        c = _put(ws, row, c_self, subtotals.get(node.id), number_format=POINTS_FORMAT, fill=INPUT_FILL, align=CENTER)
+        dv.add(c.coordinate, low=0, high=node.weight, what="得分")
+        _put(ws, row, c_id, node.id, fill=KEY_FILL)
+        _put(ws, row, c_item, SUBTOTAL_MARK, fill=KEY_FILL)
+        _put(ws, row, c_check, node.weight, fill=KEY_FILL)
+        row += 1
+    row += 1
+    _put(ws, row, 1, "填报人：", border=False)
+
+    widths = {i: 12 for i in range(1, len(tiers) + 1)}
+    widths.update({c_content: 36, c_desc: 44, c_weight: 7, c_self: 9, c_rev: 9, c_note: 28})
+    _size_columns(ws, widths)
+    _hide_column(ws, c_id, 24)
+    _hide_column(ws, c_item, 24)
+    _hide_column(ws, c_check, 10)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    ws.print_area = f"A1:{get_column_letter(visible)}{last_table_row}"
+    _page_setup(ws, f"{header_row}:{header_row}")
+
+
+# --- 指标数据 (facts) -------------------------------------------------------------------------
+
+FACT_HEADERS = ["数据项", "数值", "单位", "用于指标", "标识"]
+
+
+def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
+    ws = wb.create_sheet(SHEET_FACTS)
+    dv = _Validations(ws)
+    _title(ws, "指标公式所需数据", 4)
+    _put(
+        ws,
+        2,
+        1,
+        "只填写掌握的数据；不掌握的留空（不要填 0），perfeval 会指出哪些指标因此无法核验。百分比可直接填 95.1%。",
+        font=HINT,
+        border=False,
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
+    header_row = 3
+    for i, h in enumerate(FACT_HEADERS, start=1):
+        _put(ws, header_row, i, h, font=BOLD, fill=KEY_FILL if i == 5 else HEADER_FILL, align=CENTER)
+    reported, derived = fact_rows(rubric)
+    facts = dict(dept.facts) if dept else {}
+    row = header_row + 1
+    listed = set()
+    for fr in reported:
+        info = fr.info
+        listed.add(info.name)
+        _put(ws, row, 1, info.label, align=WRAP)
+        fmt = PERCENT_FORMAT if info.unit == "%" else (AMOUNT_FORMAT if info.unit in ("万元", "元") else "0.##")
+        c = _put(ws, row, 2, facts.get(info.name), number_format=fmt, fill=INPUT_FILL)
+        dv.add(c.coordinate, what="数值")
+        _put(ws, row, 3, info.unit, align=CENTER)
+        _put(ws, row, 4, "、".join(fr.used_by), align=WRAP)
+        _put(ws, row, 5, info.name, fill=KEY_FILL)
+        row += 1
+    for name, value in facts.items():  # facts the rubric does not name: kept, so nothing is lost
+        if name in listed:
+            continue
+        _put(ws, row, 1, name)
+        _put(ws, row, 2, value, fill=INPUT_FILL)
+        _put(ws, row, 3, None)
+        _put(ws, row, 4, "（评分表未用到）")
+        _put(ws, row, 5, name, fill=KEY_FILL)
+        row += 1
+    if derived:
+        row += 1
+        _put(ws, row, 1, "以下数据由基础数据表、预算调整和“三公”经费自动计算，无需填写：", font=BOLD, border=False)
+        _put(ws, row, 5, "section:derived", fill=KEY_FILL, border=False)
+        row += 1
+        for fr in derived:
+            _put(ws, row, 1, fr.info.label, align=WRAP)
+            _put(ws, row, 2, "自动计算", font=HINT)
+            _put(ws, row, 3, fr.info.unit, align=CENTER)
+            _put(ws, row, 4, "、".join(fr.used_by), align=WRAP)
+            row += 1
+    _size_columns(ws, {1: 40, 2: 16, 3: 8, 4: 40})
+    _hide_column(ws, 5, 26)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    _page_setup(ws, f"{header_row}:{header_row}")
+
+
+# --- the department workbook ------------------------------------------------------------------
+
+
+def _heading(dept: Department | None) -> dict:
+    if dept is None:
+        return {"unit": "", "filled_on": "", "amount_unit": "万元"}
+    filled = dept.filled_on
+    if filled:
+        y, m, d = filled.split("-")
+        filled = f"{y} 年 {int(m)} 月 {int(d)} 日"
+    return {"unit": dept.unit_short or dept.unit, "filled_on": filled or "", "amount_unit": dept.amount_unit}
+
+
+def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str) -> Workbook:
+    """The fill-in workbook for ``rubric``; with ``dept``, filled with that department's data."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    heading = _heading(dept)
+    _info_sheet(wb, dept, rubric_ref)
+    _basic_sheet(wb, dept, heading)
+    _score_sheet(wb, rubric, dept, heading)
+    _facts_sheet(wb, rubric, dept)
+    wb.active = wb.sheetnames.index(SHEET_BASIC)
+    wb.properties.creator = "perfeval"
+    wb.properties.title = rubric.name
+    return wb
+
+
+def write_department_workbook(
+    path: Path, rubric: Rubric, dept: Department | None, rubric_ref: str, *, force: bool, inputs: tuple[Path, ...] = ()
+) -> None:
+    try:
+        wb = department_workbook(rubric, dept, rubric_ref)
+    except IllegalCharacterError as exc:
+        raise InputError(
+            [
+                Problem(
+                    "unwritable-text",
+                    f"文字 {str(exc).removesuffix(' cannot be used in worksheets.')!r} 含有 Excel 不能保存的控制字符；"
+                    "请在源文件中删去后再转换",
+                    Location(str(path)),
+                )
+            ]
+        ) from None
+    write_atomic(path, lambda tmp: wb.save(tmp), force=force, inputs=inputs)
+
+
+# --- the audited workbook (perfeval check --output audit.xlsx) ------------------------------
+
+from perfeval.fileio.workbook.audited import write_audit_workbook  # noqa: E402,F401  (public entry point)
+
+__all__ = [
+    "InputError",
+    "Location",
+    "Problem",
+    "department_workbook",
+    "read_department",
+    "write_audit_workbook",
+    "write_department_workbook",
+]

@@ -1,0 +1,360 @@
+"""The YAML side of the workbook round trip: a department as a commented YAML file, and the
+fill-in YAML skeleton that ``perfeval init --output FILE.yaml`` writes.
+
+Numbers are written exactly as the model holds them (``Decimal`` text, never a float), strings
+are quoted whenever the loader (:mod:`perfeval.fileio.yaml_read`) would read them as anything but
+that string, and every value carries its Chinese name as a comment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from perfeval.core.decimals import fmt_points
+from perfeval.core.department import (
+    DEPARTMENT_FORMAT,
+    Balance,
+    Department,
+    Income,
+    IndicatorScore,
+    InitialBudget,
+    SangongBreakdown,
+    Spending,
+)
+from perfeval.core.facts import catalogue_for
+from perfeval.core.problems import InputError
+from perfeval.core.rubric import Checklist, Rubric
+from perfeval.fileio.workbook.layout import SANGONG_ROWS, display_width, fact_rows
+from perfeval.fileio.yaml_read import load_text
+
+COMMENT_COLUMN = 34
+_SCHEMA_LINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
+# --- scalars ---------------------------------------------------------------------------------
+
+
+def scalar(value: Any, *, flow: bool = False) -> str:
+    """One value as YAML that :mod:`perfeval.fileio.yaml_read` reads back as exactly this value
+    (``flow``: inside a ``{…}`` mapping, where ``,`` ``:`` ``}`` mean more)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return _text_scalar(str(value), flow)
+
+
+@lru_cache(maxsize=4096)
+def _text_scalar(text: str, flow: bool) -> str:
+    if "\n" not in text:
+        dumped = yaml.safe_dump(text, allow_unicode=True, width=10**9).removesuffix("\n...\n").rstrip("\n")
+        if "\n" not in dumped:
+            try:
+                data, _ = load_text(f"k: {{v: {dumped}}}\n" if flow else f"k: {dumped}\n", "<scalar>")
+            except InputError:
+                data = None
+            if isinstance(data, dict) and (data.get("k", {}).get("v") if flow else data.get("k")) == text:
+                return dumped
+    return json.dumps(text, ensure_ascii=False)
+
+
+def amount(value: Decimal | None) -> str:
+    """An amount as finance tables write it: at least two decimal places (1048.5 → 1048.50)."""
+    if value is not None and value.as_tuple().exponent >= -2:  # type: ignore[operator]
+        value = value.quantize(Decimal("0.01"))
+    return scalar(value)
+
+
+class _Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, indent: int, text: str, comment: str | None = None) -> None:
+        line = " " * indent + text
+        if comment:
+            pad = max(2, COMMENT_COLUMN - display_width(line))
+            line = f"{line}{' ' * pad}# {comment}"
+        self.lines.append(line.rstrip())
+
+    def comment(self, indent: int, text: str) -> None:
+        self.lines.append(" " * indent + "# " + text if text else "#")
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _titled(model_cls, name: str) -> str | None:
+    f = model_cls.model_fields.get(name)
+    return f.title if f is not None else None
+
+
+# --- schema line -------------------------------------------------------------------------------
+
+
+def schema_line(out_path: Path, *, rubric_path: Path | None = None, source_path: Path | None = None) -> str | None:
+    """The ``# yaml-language-server: $schema=…`` line for a department file written at ``out_path``.
+
+    Taken from the source YAML's own line, else from the rubric's (its sibling
+    ``department.schema.json``), with the relative path adjusted to the new location.
+    """
+    candidates: list[tuple[Path, str]] = []
+    for path, transform in ((source_path, None), (rubric_path, "department")):
+        if path is None or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        try:
+            first = path.read_text(encoding="utf-8-sig").splitlines()[:3]
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in first:
+            m = _SCHEMA_LINE.match(line.strip())
+            if m:
+                ref = m[1]
+                if transform:
+                    ref = re.sub(r"rubric(\.schema\.json)$", r"department\1", ref)
+                    if not ref.endswith("department.schema.json"):
+                        continue
+                candidates.append((path, ref))
+                break
+    for origin, ref in candidates:
+        if "://" in ref:
+            return f"# yaml-language-server: $schema={ref}"
+        target = (origin.parent / ref).resolve()
+        rel = os.path.relpath(target, out_path.resolve().parent).replace(os.sep, "/")
+        return f"# yaml-language-server: $schema={rel}"
+    return None
+
+
+# --- a department as YAML ------------------------------------------------------------------------
+
+
+def _group(out: _Lines, indent: int, key: str, title: str | None, model, cls) -> None:
+    fields = {k: v for k, v in model.model_dump(exclude_none=True).items()}
+    if not fields:
+        return
+    out.add(indent, f"{key}:", title)
+    for name in cls.model_fields:
+        if name in fields:
+            out.add(indent + 2, f"{name}: {amount(getattr(model, name))}", _titled(cls, name))
+
+
+def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = None, origin: str | None = None) -> str:
+    """The department as a commented YAML file that loads back into an equal model."""
+    out = _Lines()
+    if schema:
+        out.lines.append(schema)
+        out.comment(0, "")
+    out.comment(
+        0,
+        f"{dept.unit} {dept.year} 年度部门整体支出绩效评价填报"
+        + (f"（由 perfeval 从 {origin} 转换）" if origin else ""),
+    )
+    out.add(0, f"format: {DEPARTMENT_FORMAT}")
+    for name in ("unit", "unit_short", "year", "rubric", "filled_on", "amount_unit", "illustrative", "source"):
+        value = getattr(dept, name)
+        if value is None or (name == "illustrative" and value is False):
+            continue
+        out.add(0, f"{name}: {scalar(value)}", _titled(Department, name))
+
+    bd = dept.basic_data
+    out.blank()
+    out.comment(0, f"附件1 基础数据表（金额单位：{dept.amount_unit}）")
+    out.add(0, "basic_data:")
+    _group(out, 2, "initial_budget", "年初预算支出计划", bd.initial_budget, InitialBudget)
+    _group(out, 2, "income", "收入来源", bd.income, Income)
+    _group(out, 2, "basic_spending", "实际支出·基本支出情况", bd.basic_spending, Spending)
+    if bd.projects is not None:
+        out.add(2, "projects:" + (" []" if not bd.projects else ""), "实际支出·项目支出情况")
+        for p in bd.projects:
+            first = True
+            for name in ("name", *Spending.model_fields, "note"):
+                value = getattr(p, name)
+                if value is None:
+                    continue
+                out.add(
+                    4,
+                    f"{'- ' if first else '  '}{name}: {scalar(value) if name in ('name', 'note') else amount(value)}",
+                    "项目名称" if name == "name" else (_titled(Spending, name) if name != "note" else "说明"),
+                )
+                first = False
+            if first:
+                out.add(4, "- {}")
+    _group(out, 2, "balance", "经费结余情况", bd.balance, Balance)
+    if out.lines[-1] == "basic_data:":
+        out.lines[-1] = "basic_data: {}"
+
+    b = dept.budget
+    if b.final is not None or b.adjustments is not None:
+        out.blank()
+        out.add(0, "budget:", "预算调整")
+        if b.final is not None:
+            out.add(2, f"final: {amount(b.final)}", "调整后预算数（全年预算数）")
+        if b.adjustments is not None:
+            out.add(
+                2,
+                "adjustments:" + (" []" if not b.adjustments else ""),
+                "预算调整（追加/追减/结构调整）" if b.adjustments else "无调整",
+            )
+            for a in b.adjustments:
+                out.add(4, f"- kind: {scalar(a.kind)}")
+                out.add(4, f"  amount: {amount(a.amount)}")
+                if a.note is not None:
+                    out.add(4, f"  note: {scalar(a.note)}")
+
+    if dept.spending_by_function is not None:
+        out.blank()
+        out.add(0, "spending_by_function:" + (" []" if not dept.spending_by_function else ""), "按功能科目的支出")
+        for f in dept.spending_by_function:
+            out.add(
+                2,
+                f"- {{code: {json.dumps(f.code, ensure_ascii=False)}, name: {scalar(f.name, flow=True)}, amount: {amount(f.amount)}}}",
+            )
+
+    s = dept.sangong
+    parts = [(k, label) for k, label in SANGONG_ROWS if getattr(s, k).model_dump(exclude_none=True)]
+    if parts:
+        out.blank()
+        out.add(0, "sangong:", "“三公”经费")
+        for key, label in parts:
+            _group(out, 2, key, label, getattr(s, key), SangongBreakdown)
+
+    catalogue = catalogue_for(rubric.facts)
+    if dept.facts:
+        out.blank()
+        out.add(0, "facts:", "指标公式所需的其他事实")
+        for name, value in dept.facts.items():
+            info = catalogue.get(name)
+            out.add(
+                2,
+                f"{name}: {scalar(value)}",
+                f"{info.label}（{info.unit}）" if info and info.unit else (info.label if info else None),
+            )
+
+    out.blank()
+    out.comment(0, "附件2 评价指标及评分表的自评得分")
+    sa = dept.self_assessment
+    out.add(0, "self_assessment:")
+    if sa.total is not None:
+        out.add(2, f"total: {scalar(sa.total)}", "自评总分")
+    nodes = {n.id: n for n, _ in rubric.walk()}
+    if sa.subtotals:
+        out.add(2, "subtotals:", "单位填报的各级小计")
+        for sid, value in sa.subtotals.items():
+            out.add(4, f"{sid}: {scalar(value)}", nodes[sid].name if sid in nodes else None)
+    out.add(2, "scores:" + (" {}" if not sa.scores else ""))
+    order = [n.id for n in rubric.leaves()]
+    for sid in sorted(sa.scores, key=lambda k: order.index(k) if k in order else len(order)):
+        entry = sa.scores[sid]
+        node = nodes.get(sid)
+        label = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
+        given = entry.model_dump(exclude_none=True)
+        if set(given) == {"score"}:
+            out.add(4, f"{sid}: {scalar(entry.score)}", label)
+            continue
+        out.add(4, f"{sid}:" + (" {}" if not given else ""), label)
+        for name in IndicatorScore.model_fields:
+            value = getattr(entry, name)
+            if value is None:
+                continue
+            if name == "items":
+                texts = {i.id: i.text for i in node.rule.items} if node and isinstance(node.rule, Checklist) else {}
+                out.add(6, "items:" + (" {}" if not value else ""), "评分要点得分")
+                for iid, v in value.items():
+                    out.add(8, f"{iid}: {scalar(v)}", texts.get(iid))
+            else:
+                out.add(6, f"{name}: {scalar(value)}", _titled(IndicatorScore, name))
+    return out.text()
+
+
+# --- the fill-in skeleton ------------------------------------------------------------------------
+
+
+def skeleton_yaml(rubric: Rubric, rubric_ref: str, *, schema: str | None = None) -> str:
+    """A commented department file to fill in by hand, generated from ``rubric``."""
+    out = _Lines()
+    if schema:
+        out.lines.append(schema)
+        out.comment(0, "")
+    out.comment(0, f"部门整体支出绩效评价填报文件（按评分表“{rubric.name}”生成，perfeval init）")
+    out.comment(0, "在每个冒号后填写。未掌握的数据不要填 0：基础数据表、预算调整、“三公”经费留空即可；")
+    out.comment(0, "facts（指标数据）中未掌握的请删去整行——perfeval 会指出哪些指标因此无法核验。")
+    out.comment(0, '金额按 amount_unit 的单位填写数字，如 1295.87；百分比可写 95.1%；日期加引号，如 "2020-11-10"。')
+    out.add(0, f"format: {DEPARTMENT_FORMAT}")
+    out.add(0, "unit:", "单位名称（必填）")
+    out.add(0, "unit_short:", "评价单位（盖章名称），可删去")
+    out.add(0, "year:", "评价年度（必填），如 2019")
+    out.add(0, f"rubric: {scalar(rubric_ref)}", "评分表文件（相对本文件的路径）")
+    out.add(0, "filled_on:", '填报日期，如 "2020-11-10"')
+    out.add(0, "amount_unit: 万元", "金额单位：万元 或 元")
+    out.blank()
+    out.comment(0, "附件1 基础数据表")
+    out.add(0, "basic_data:")
+    for key, title, cls in (
+        ("initial_budget", "年初预算支出计划", InitialBudget),
+        ("income", "收入来源", Income),
+        ("basic_spending", "实际支出·基本支出情况", Spending),
+    ):
+        out.add(2, f"{key}:", title)
+        for name in cls.model_fields:
+            out.add(4, f"{name}:", _titled(cls, name))
+    out.add(2, "projects:", "实际支出·项目支出情况：每个大额项目一项，照下例复制；确无项目写 projects: []")
+    out.add(4, "- name:", "项目名称")
+    for name in Spending.model_fields:
+        out.add(4, f"  {name}:", _titled(Spending, name))
+    out.add(2, "balance:", "经费结余情况")
+    for name in Balance.model_fields:
+        out.add(4, f"{name}:", _titled(Balance, name))
+    out.blank()
+    out.add(0, "budget:", "预算调整")
+    out.add(2, "final:", "调整后预算数（全年预算数）")
+    out.add(2, "adjustments:", "每笔一项，如下行；确无调整写 adjustments: []")
+    out.comment(4, "- {kind: 追加, amount: 247.37, note: 年中追加}        # kind：追加 / 追减 / 结构调整")
+    out.blank()
+    out.add(0, "spending_by_function:", "按功能科目（类-款-项）的支出，每科目一项，如下行")
+    out.comment(2, '- {code: "2010301", name: 行政运行, amount: 1091.84}')
+    out.blank()
+    out.add(0, "sangong:", "“三公”经费")
+    for key, label in SANGONG_ROWS:
+        out.add(2, f"{key}:", label)
+        for name in SangongBreakdown.model_fields:
+            out.add(4, f"{name}:", _titled(SangongBreakdown, name))
+    reported, derived = fact_rows(rubric)
+    out.blank()
+    if reported:
+        out.add(0, "facts:", "指标公式所需的数据；不掌握的删去整行")
+        for fr in reported:
+            unit = f"（{fr.info.unit}）" if fr.info.unit else ""
+            used = f"，用于 {'、'.join(fr.used_by)}" if fr.used_by else ""
+            out.add(2, f"{fr.info.name}:", f"{fr.info.label}{unit}{used}")
+    if derived:
+        out.comment(0, "以下数据由上面的基础数据表、预算调整和“三公”经费自动计算，无需填写：")
+        out.comment(0, "  " + "、".join(fr.info.label for fr in derived))
+    out.blank()
+    out.comment(0, "附件2 评价指标及评分表：填写自评得分（0 到 分值）")
+    out.add(0, "self_assessment:")
+    out.add(2, "total:", f"自评总分（满分 {fmt_points(rubric.total)}）")
+    out.add(2, "scores:")
+    for node in rubric.leaves():
+        out.add(4, f"{node.id}:", f"{node.name}（{fmt_points(node.weight)}分）")
+        if isinstance(node.rule, Checklist):
+            out.add(6, "items:", "按评分要点逐项填写")
+            for item in node.rule.items:
+                out.add(8, f"{item.id}:", f"{item.text}（{fmt_points(item.points)}分）")
+        else:
+            out.add(6, "score:", "自评得分")
+        out.add(6, "note:", "说明或佐证，可删去")
+    return out.text()
