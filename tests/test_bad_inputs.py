@@ -46,17 +46,11 @@ def fingerprint(path: Path) -> tuple[str, int] | None:
 
 def problems_for(args: list[str]):
     """The problems `perfeval score` reports, as records (code, line, col) — the library path."""
-    from perfeval.cli.commands.score import out_of_range_problems
-    from perfeval.core.engine import score
-    from perfeval.pipeline import load
+    from perfeval.pipeline.reports import score_file
 
     department = args[1]
     rubric = args[args.index("--rubric") + 1] if "--rubric" in args else None
-    try:
-        loaded = load(department, rubric)
-        return out_of_range_problems(loaded, score(loaded.rubric, loaded.department))
-    except InputError as err:
-        return err.problems
+    return score_file(department, rubric).problems
 
 
 @pytest.fixture
@@ -144,7 +138,7 @@ def _value(model, dotted: str):
 
 @pytest.mark.parametrize("case", POSITIVE, ids=_id)
 def test_input_real_files_carry_is_accepted_exactly(case, capsys, monkeypatch):
-    from perfeval.pipeline import load
+    from perfeval.pipeline.departments import load
 
     monkeypatch.chdir(HERE)
     path = Path(case["file"])
@@ -165,13 +159,7 @@ def test_input_real_files_carry_is_accepted_exactly(case, capsys, monkeypatch):
     if "indicator" in case:
         want = case["indicator"]
         doc = json.loads(out)
-        nodes = {}
-        stack = list(doc["children"])
-        while stack:
-            n = stack.pop()
-            nodes[n["id"]] = n
-            stack.extend(n["children"])
-        node = nodes[want["id"]]
+        node = next(n for n in doc["indicators"] if n["id"] == want["id"])
         assert node["status"] == want["status"]
         for fragment in want["note"]:
             assert fragment in node["note"]
@@ -202,8 +190,10 @@ def test_a_long_list_of_problems_fits_on_one_screen(tmp_path, capsys):
     code, _, err = run_cli(["score", str(path)], capsys)
 
     assert code == ExitCode.INPUT
-    assert len(err.splitlines()) == cli.MAX_SHOWN + 1
-    assert f"另有 {60 - cli.MAX_SHOWN} 个问题未显示" in err
+    from perfeval.reporting.diagnostics import MAX_SHOWN
+
+    assert len(err.splitlines()) == MAX_SHOWN + 1
+    assert f"另有 {60 - MAX_SHOWN} 个问题未显示" in err
 
 
 def test_debug_adds_the_python_stack_to_an_input_error(capsys, monkeypatch):
@@ -224,7 +214,7 @@ def test_a_defect_is_one_line_and_exit_3_without_debug(capsys, monkeypatch):
     monkeypatch.setattr(score_command, "run", broken)
     monkeypatch.chdir(HERE)
     code, _, err = run_cli(["score", "positive/minimal.yaml"], capsys)
-    assert code == cli.INTERNAL_ERROR
+    assert code == ExitCode.INTERNAL
     assert "内部错误" in err and "ZeroDivisionError: a bug in perfeval" in err
     assert "Traceback" not in err
     with pytest.raises(ZeroDivisionError):
@@ -258,7 +248,7 @@ def _field_paths(model, prefix=()):
 
     from pydantic import BaseModel
 
-    from perfeval.pipeline import _unwrap
+    from perfeval.fileio.model_errors import _unwrap
 
     for name, field in model.model_fields.items():
         yield prefix + (name,), model, name
@@ -288,7 +278,8 @@ FIELD_PATHS = [(p, m, n) for p, m, n in _field_paths(Department) if p[0] not in 
     "path, model, name", FIELD_PATHS, ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else None
 )
 def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_path, path, model, name):
-    from perfeval.pipeline import _title, load
+    from perfeval.fileio.model_errors import _title
+    from perfeval.pipeline.departments import load
 
     wrong = _misspelt(name)
     doc = {
@@ -309,7 +300,7 @@ def test_a_misspelt_key_anywhere_gets_the_right_key_and_its_chinese_name(tmp_pat
     title = _title(model, name)
     assert title, f"{model.__name__}.{name} has no Chinese name"
     assert f"是否想写 '{name}'（{title}）" in unknown[0].message
-    assert not [p for p in err.value.problems if p.code == "invalid-missing" and f" {name}" in p.message]
+    assert not [p for p in err.value.problems if p.code == "missing-field" and f" {name}" in p.message]
     assert unknown[0].location.line is not None
 
 

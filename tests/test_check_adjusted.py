@@ -23,7 +23,7 @@ def test_stated_total_is_compared_after_penalties_and_caps():
     assert doc["stated_total"] == "89" and doc["self_score"] == "94.5"
     assert doc["adjusted"]["self_score"] == "89" and doc["adjusted"]["audited_score"] == "89"
     assert doc["audited_grade"] == "良"
-    assert not [f for f in doc["findings"] if f["code"] == "total-mismatch"]
+    assert not [f for f in doc["problems"] if f["code"] == "total-mismatch"]
 
 
 def test_a_total_that_ignores_the_cap_is_an_error(tmp_path):
@@ -33,7 +33,7 @@ def test_a_total_that_ignores_the_cap_is_an_error(tmp_path):
     bad.write_text(text.replace("  total: 89\n", "  total: 94.5\n"), encoding="utf-8")
     code, doc = _check(bad)
     assert code == 1
-    [finding] = [f for f in doc["findings"] if f["code"] == "total-mismatch"]
+    [finding] = [f for f in doc["problems"] if f["code"] == "total-mismatch"]
     assert "94.5" in finding["message"] and "89" in finding["message"]
 
 

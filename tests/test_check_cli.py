@@ -15,11 +15,14 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from perfeval.cli import runner
 from perfeval.cli.app import app
-from perfeval.cli.commands import check as check_cmd
-from perfeval.cli.commands.check import TextReporter, check_file, file_dict, github_line, worst_first
-from perfeval.core.audit import Finding
-from perfeval.core.problems import Location
+from perfeval.core.problems import Location, Problem
+from perfeval.pipeline.reports import check_file
+from perfeval.reporting.base import ReporterOptions, worst_first
+from perfeval.reporting.github_reporter import github_line
+from perfeval.reporting.json_reporter import file_dict
+from perfeval.reporting.text_reporter import TextReporter
 from test_check_findings import EXAMPLE, ROOT, mutated
 
 GOLDEN = Path(__file__).parent / "golden" / "taojiang-check.txt"
@@ -104,11 +107,11 @@ def test_a_batch_reports_the_bad_files_and_checks_the_rest(county):
     result = invoke(*map(str, county))
     assert result.exit_code == 2  # the worst of its files
     out = result.output
-    assert f"{county[1]}：无法读取，未审核" in out and "YAML 语法错误" in out
-    assert f"{county[2]}: 错误：文件不存在" in out
+    assert f"{county[1]}：无法读取，未审核" in result.stdout and "YAML 语法错误" in result.stderr
+    assert f"{county[2]}: 错误：文件不存在" in result.stderr  # what could not be read: a diagnostic
     assert f"{county[3]}:25:12: 错误：实际支出·基本支出情况" in out  # checked after the broken ones
     assert out.index(str(county[0])) < out.index(str(county[1])) < out.index(str(county[3]))  # input order
-    assert "共 5 个文件：5 个错误，27 个警告；2 个文件无法读取" in out
+    assert "共 5 个文件：5 个错误，27 个警告；2 个文件无法读取" in result.stderr  # the summary
 
 
 def test_the_summary_table_puts_the_worst_first(county):
@@ -150,15 +153,15 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(county, monkeypatch):
             return True
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    assert check_cmd._progress(5) is None
+    assert runner._progress(5) is None
     monkeypatch.setattr(sys, "stderr", Tty())
-    assert check_cmd._progress(5) is not None
-    assert check_cmd._progress(1) is None  # one file: nothing to show
+    assert runner._progress(5) is not None
+    assert runner._progress(1) is None  # one file: nothing to show
     result = CliRunner().invoke(app, ["check", "--format", "json", *map(str, county)])
     json.loads(result.stdout)  # stdout is the document and nothing else
 
 
-# --- the JSON contract perfeval/check@1 ----------------------------------------------------------
+# --- the JSON contract perfeval/check@2 ----------------------------------------------------------
 
 
 def _no_floats(value, where="$"):
@@ -176,12 +179,13 @@ def test_json_contract(county):
     result = invoke("--format", "json", *map(str, county))
     doc = json.loads(result.output)
     _no_floats(doc)
-    assert doc["format"] == "perfeval/check@1"
+    assert doc["format"] == "perfeval/check@2"
     assert set(doc) == {"format", "tool", "strict", "files", "summary"}
     assert [f["file"] for f in doc["files"]] == list(map(str, county))
     good, broken = doc["files"][0], doc["files"][1]
     assert set(good) == {
         "file",
+        "kind",
         "readable",
         "exit_code",
         "unit",
@@ -193,27 +197,29 @@ def test_json_contract(county):
         "self_score",
         "score",
         "audited_score",
+        "self_grade",
         "audited_grade",
+        "status_counts",
         "counts",
-        "findings",
+        "problems",
         "indicators",
     }
     assert (good["stated_total"], good["self_score"], good["audited_score"]) == ("98.2", "98.2", "98.2")
-    assert good["counts"] == {"error": 0, "warning": 9} and good["exit_code"] == 0
-    gap = good["findings"][0]
+    assert good["counts"] == {"error": 0, "warning": 9, "info": 0} and good["exit_code"] == 0
+    gap = good["problems"][0]
     assert set(gap) == {"code", "level", "message", "location", "path", "indicator", "amounts"}
     assert gap["code"] == "income-spending-gap" and gap["level"] == "warning"
     assert gap["amounts"] == {"stated": "1048.5", "expected": "1295.87", "difference": "-247.37"}
     assert gap["location"] == {"file": str(county[0]), "line": 22, "col": 12}
     assert gap["path"] == ["basic_data", "income", "total"]
-    staff = next(f for f in good["findings"] if f["indicator"] and f["indicator"]["id"] == "staff_control_rate")
+    staff = next(f for f in good["problems"] if f["indicator"] and f["indicator"]["id"] == "staff_control_rate")
     assert staff["indicator"] == {"id": "staff_control_rate", "name": "在职人员控制率"}
     leaf = next(i for i in good["indicators"] if i["id"] == "staff_control_rate")
     assert leaf["missing_facts"] == [{"name": "actual_staff", "label": "在职人员数"}]
     assert (leaf["status"], leaf["status_label"], leaf["audited_basis"]) == ("unverifiable", "无法核验", "unverified")
     assert len([i for i in good["indicators"] if "status" in i]) == 27
-    assert broken["readable"] is False and broken["exit_code"] == 2 and broken["indicators"] == []
-    assert broken["findings"][0]["code"] == "yaml-syntax"
+    assert broken["readable"] is False and broken["exit_code"] == 2 and "indicators" not in broken
+    assert broken["problems"][0]["code"] == "yaml-syntax"
     assert doc["summary"]["exit_code"] == 2 and doc["summary"]["files"] == 5
 
 
@@ -242,22 +248,26 @@ def test_github_annotations(tmp_path):
 
 
 def test_github_escaping():
-    f = Finding("over-claimed", "error", "比率 23.59%\n第二行", location=Location("a,b:c.yaml", 3, 4))
-    assert github_line(f, "x") == (
-        "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::比率 23.59%25%0A第二行"
+    f = Problem("over-claimed", "比率 23.59%\n第二行", Location("a,b:c.yaml", 3, 4))
+    assert github_line(f, "x") == (  # a newline from an input file is shown as \n, as in the text output
+        "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval over-claimed::比率 23.59%25\\n第二行"
     )
-    unplaced = Finding("not-found", "error", "文件不存在", location=Location("m.yaml"))
+    unplaced = Problem("not-found", "文件不存在", Location("m.yaml"))
     assert github_line(unplaced, "m.yaml") == "::error file=m.yaml,title=perfeval not-found::文件不存在"
 
 
 # --- the text output, as a golden file ----------------------------------------------------------
 
 
+def text_reporter(command: str = "check", **options) -> TextReporter:
+    return TextReporter(ReporterOptions(command, io.StringIO(), io.StringIO(), **options))
+
+
 def test_golden_text_output(monkeypatch):
     monkeypatch.chdir(ROOT)
-    console = Console(file=io.StringIO(), record=True, width=120, color_system=None, force_terminal=False)
-    TextReporter(console, strict=False, table=True, batch=False).file(check_file("examples/taojiang-2019.yaml"))
-    text = console.export_text()
+    monkeypatch.delenv("COLUMNS", raising=False)
+    text, diagnostics = text_reporter(table=True).body(check_file("examples/taojiang-2019.yaml"))
+    assert diagnostics == ""
     if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
@@ -285,19 +295,24 @@ def test_help_does_not_import_the_audit():
     assert "perfeval.core.audit" not in out and "perfeval.cli.commands.check" not in out
 
 
-def test_every_format_has_a_reporter_and_the_cli_offers_exactly_those():
-    from perfeval.cli.app import ReportFormat
-    from perfeval.cli.commands.check import REPORTERS, CheckFormat
+def test_every_format_has_a_reporter_and_every_command_offers_exactly_those():
+    import typing
 
-    assert set(REPORTERS) == set(CheckFormat)
-    assert [f.value for f in ReportFormat] == [f.value for f in CheckFormat]
+    from perfeval.cli import app as cli_app
+    from perfeval.reporting.formats import Format
+    from perfeval.reporting.registry import REPORTERS
+
+    assert set(REPORTERS) == set(Format)
+    for name in ("score", "check", "validate"):
+        hint = typing.get_type_hints(getattr(cli_app, name), include_extras=True)["format"]
+        assert Format in typing.get_args(typing.get_args(hint)[0]) or typing.get_args(hint)[0] is Format, name
 
 
 def test_every_finding_code_is_documented():
     codes = set()
     for module in ("audit.py", "reconcile.py"):
         source = (ROOT / "src" / "perfeval" / "core" / module).read_text(encoding="utf-8")
-        codes |= set(re.findall(r'(?:Finding\(|add\()\s*"([a-z]+(?:-[a-z]+)+)"', source))
+        codes |= set(re.findall(r'(?:finding\(|add\()\s*"([a-z]+(?:-[a-z]+)+)"', source))
     assert len(codes) >= 15
     docs = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
     assert [c for c in sorted(codes) if f"`{c}`" not in docs] == []
@@ -305,20 +320,20 @@ def test_every_finding_code_is_documented():
 
 def test_plain_text_to_a_pipe_is_what_rich_would_print(county):
     reports = [check_file(p) for p in county]
-    piped = Console(file=io.StringIO(), width=120, color_system=None, force_terminal=False)
+    fast, rich_path = text_reporter(table=False, batch=True), text_reporter(table=False, batch=True)
     recorded = Console(file=io.StringIO(), record=True, width=120, color_system=None, force_terminal=False)
-    fast, rich_path = TextReporter(piped, False, False, True), TextReporter(recorded, False, False, True)
-    assert fast.plain and not rich_path.plain
+    rich_path.console, rich_path.plain = recorded, False
+    assert fast.plain
     for r in reports:
         fast.file(r)
         rich_path.file(r)
-    assert piped.file.getvalue() == recorded.export_text()
+    assert fast.o.out.getvalue() == recorded.export_text()
 
 
 def test_plain_summary_is_aligned_in_display_cells_and_worst_first(county):
     from rich.cells import cell_len
 
-    from perfeval.cli.commands.check import plain_summary, worst_first
+    from perfeval.reporting.tables import plain_summary
 
     rows = [check_file(p).summary(i) for i, p in enumerate(county)]
     lines = plain_summary(rows).splitlines()

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from perfeval.cli.app import app
-from perfeval.cli.commands.check import check_file
+from perfeval.pipeline.reports import check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
@@ -33,19 +33,19 @@ def mutated(tmp_path: Path, replace: list[list[str]], name: str = "dept.yaml") -
 def test_the_example_itself_has_no_errors():
     report = check_file(EXAMPLE)
     assert report.readable and report.errors == 0
-    assert [f.code for f in report.findings if f.level == "warning"] == ["income-spending-gap"] + ["unverifiable"] * 8
+    assert [f.code for f in report.problems if f.level == "warning"] == ["income-spending-gap"] + ["unverifiable"] * 8
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_mutation_gives_the_expected_finding(tmp_path, case):
     path = mutated(tmp_path, case["replace"])
     report = check_file(path)
-    assert report.readable, [f.message for f in report.findings]
-    assert [f.code for f in report.findings if f.level == "error"] == case["errors"]
+    assert report.readable, [f.message for f in report.problems]
+    assert [f.code for f in report.problems if f.level == "error"] == case["errors"]
 
     expect = case["expect"]
-    matching = [f for f in report.findings if f.code == expect["code"] and list(f.path) == expect["path"]]
-    assert len(matching) == 1, [(f.code, f.path) for f in report.findings]
+    matching = [f for f in report.problems if f.code == expect["code"] and list(f.path) == expect["path"]]
+    assert len(matching) == 1, [(f.code, f.path) for f in report.problems]
     finding = matching[0]
     assert finding.level == expect["level"]
     assert finding.location is not None and finding.location.file == str(path)
@@ -66,7 +66,7 @@ def test_mutation_exit_code(tmp_path, case):
 
 def test_unverifiable_names_every_missing_fact_in_chinese():
     report = check_file(EXAMPLE)
-    staff = next(f for f in report.findings if f.indicator_id == "key_spending_change_rate")
+    staff = next(f for f in report.problems if f.indicator_id == "key_spending_change_rate")
     assert staff.level == "warning" and staff.code == "unverifiable"
     assert "缺少实际重点支出资金总额、预算安排的重点项目（重点支出）资金总额" in staff.message
     assert staff.indicator_name == "重点支出变动率"
@@ -74,7 +74,7 @@ def test_unverifiable_names_every_missing_fact_in_chinese():
 
 def test_the_247_37_gap_is_a_warning_explained_by_the_mid_year_addition():
     report = check_file(EXAMPLE)
-    gap = next(f for f in report.findings if f.code == "income-spending-gap")
+    gap = next(f for f in report.problems if f.code == "income-spending-gap")
     assert gap.level == "warning"
     assert gap.amounts == {
         "stated": Decimal("1048.50"),

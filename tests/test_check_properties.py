@@ -11,7 +11,7 @@ from perfeval.core.audit import audit
 from perfeval.core.department import BasicData, Department, SelfAssessment, Spending
 from perfeval.core.engine import score
 from perfeval.core.reconcile import reconcile
-from perfeval.pipeline import load
+from perfeval.pipeline.departments import load
 from test_check_findings import EXAMPLE
 
 LOADED = load(EXAMPLE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,21 +12,12 @@ import pytest
 from perfeval.core.department import IndicatorScore
 from perfeval.core.engine import score
 from perfeval.core.problems import InputError, Location, Problem
-from perfeval.fileio.workbook.write import write_audit_workbook
-from perfeval.pipeline import load
+from perfeval.pipeline.departments import load
+from perfeval.pipeline.reports import scored_report
+from perfeval.reporting.audit_workbook import write_audit_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "taojiang-2019.yaml"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A finding as the check command makes them: a Problem that names its indicator."""
-
-    level: str
-    message: str
-    location: Location
-    indicator: str | None = None
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +30,14 @@ def results():
         update={"self_assessment": loaded.department.self_assessment.model_copy(update={"scores": scores})}
     )
     reviewed_dept = reviewed_dept.model_copy(update={"unit": "某县财政局"})
-    return plain, score(loaded.rubric, reviewed_dept)
+    return loaded, plain, replace(loaded, department=reviewed_dept), score(loaded.rubric, reviewed_dept)
+
+
+def report(results, which: str, file: str, problems: list[Problem] | None = None):
+    loaded, plain, reviewed_loaded, reviewed = results
+    if which == "plain":
+        return scored_report(file, loaded, plain, list(problems or []))
+    return scored_report(file, reviewed_loaded, reviewed, list(problems or []))
 
 
 def rows_by_name(ws, name: str) -> list:
@@ -55,20 +53,22 @@ def column(ws, label: str) -> int:
 
 
 FINDINGS = [
-    Finding(
-        "error",
+    Problem(
+        "over-claimed",
         "预算调整率：审核得分 1 分，自评 1.5 分；有 247.37 万元追加预算",
         Location("b.yaml", 40, 5),
-        "budget_adjustment_rate",
+        "error",
+        indicator_id="budget_adjustment_rate",
+        indicator_name="预算调整率",
     ),
     Problem("unverifiable", "在职人员控制率无法核验：缺少在职人员数", Location("b.yaml", 70, 3), "warning"),
 ]
 
 
 def test_one_department_gives_the_audited_table_and_the_findings(tmp_path: Path, results) -> None:
-    _, reviewed = results
+    reviewed = report(results, "reviewed", "b.yaml", FINDINGS)
     path = tmp_path / "audit.xlsx"
-    write_audit_workbook(path, [("b.yaml", reviewed, FINDINGS)], force=False)
+    write_audit_workbook(path, [reviewed], force=False)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["评分表", "问题清单"]
     ws = book["评分表"]
@@ -106,9 +106,9 @@ def test_one_department_gives_the_audited_table_and_the_findings(tmp_path: Path,
 
 
 def test_several_departments_get_a_summary_row_each(tmp_path: Path, results) -> None:
-    plain, reviewed = results
+    plain, reviewed = report(results, "plain", "a.xlsx"), report(results, "reviewed", "b.yaml", FINDINGS)
     path = tmp_path / "audit.xlsx"
-    entries = [("a.xlsx", plain, []), ("b.yaml", reviewed, FINDINGS)]
+    entries = [plain, reviewed]
     write_audit_workbook(path, entries, force=False)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["汇总", "1.桃江县人民政府办公室", "2.某县财政局", "问题清单"]
@@ -132,19 +132,19 @@ def test_several_departments_get_a_summary_row_each(tmp_path: Path, results) -> 
 
 
 def test_no_findings_says_so(tmp_path: Path, results) -> None:
-    plain, _ = results
+    plain = report(results, "plain", "a.yaml")
     path = tmp_path / "audit.xlsx"
-    write_audit_workbook(path, [("a.yaml", plain, [])], force=False)
+    write_audit_workbook(path, [plain], force=False)
     assert openpyxl.load_workbook(path)["问题清单"]["A3"].value == "未发现问题。"
 
 
 def test_an_existing_audit_is_not_overwritten_without_force(tmp_path: Path, results) -> None:
-    plain, _ = results
+    plain = report(results, "plain", "a.yaml")
     path = tmp_path / "audit.xlsx"
     path.write_bytes(b"earlier audit")
     with pytest.raises(InputError) as err:
-        write_audit_workbook(path, [("a.yaml", plain, [])], force=False)
+        write_audit_workbook(path, [plain], force=False)
     assert "--force" in str(err.value)
     assert path.read_bytes() == b"earlier audit"
-    write_audit_workbook(path, [("a.yaml", plain, [])], force=True)
+    write_audit_workbook(path, [plain], force=True)
     assert openpyxl.load_workbook(path).sheetnames == ["评分表", "问题清单"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perfeval.fileio.yaml_write import department_yaml, skeleton_yaml
-from perfeval.pipeline import load
+from perfeval.pipeline.departments import load
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "data" / "golden"

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from perfeval.cli.app import app
 from perfeval.core.decimals import plain
 from perfeval.fileio.workbook.layout import fact_rows
-from perfeval.pipeline import load, load_rubric
+from perfeval.pipeline.departments import load
+from perfeval.pipeline.rubrics import read_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
@@ -60,7 +61,7 @@ def test_basic_data_sheet_is_laid_out_like_annex_1(book) -> None:
 
 
 def test_score_sheet_rows_follow_annex_2(book) -> None:
-    rubric, _ = load_rubric(RUBRIC)
+    rubric = read_rubric(RUBRIC).rubric
     ws = book["评分表"]
     header = [c.value for c in ws[3]]
     assert header == [
@@ -121,7 +122,7 @@ def test_columns_are_wide_enough_for_chinese_labels(book) -> None:
 
 
 def test_facts_sheet_lists_the_facts_the_formulas_need_with_units(book) -> None:
-    rubric, _ = load_rubric(RUBRIC)
+    rubric = read_rubric(RUBRIC).rubric
     reported, derived = fact_rows(rubric)
     ws = book["指标数据"]
     rows = {
@@ -160,7 +161,7 @@ def test_yaml_skeleton_names_every_indicator_item_and_fact(tmp_path: Path) -> No
     path = tmp_path / "dept.yaml"
     assert init(path).exit_code == 0
     text = path.read_text(encoding="utf-8")
-    rubric, _ = load_rubric(RUBRIC)
+    rubric = read_rubric(RUBRIC).rubric
     assert text.startswith("# yaml-language-server: $schema=")
     ref = re.search(r"^rubric: (\S+)", text, re.M)[1]
     assert (path.parent / ref).resolve() == RUBRIC.resolve()
@@ -225,13 +226,14 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("kind", ["template", "filled", "audit"])
 def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
-    from perfeval.core.engine import score
-    from perfeval.fileio.workbook.write import write_audit_workbook, write_department_workbook
+    from perfeval.fileio.workbook.write import write_department_workbook
+    from perfeval.pipeline.reports import check_file
+    from perfeval.reporting.audit_workbook import write_audit_workbook
 
     loaded = load(EXAMPLE)
     path = tmp_path / f"{kind}.xlsx"
     if kind == "audit":
-        write_audit_workbook(path, [("taojiang.yaml", score(loaded.rubric, loaded.department), [])], force=False)
+        write_audit_workbook(path, [check_file(EXAMPLE)], force=False)
     else:
         write_department_workbook(
             path, loaded.rubric, loaded.department if kind == "filled" else None, "rubric.yaml", force=False
@@ -250,14 +252,13 @@ def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
 @pytest.mark.parametrize("kind", ["template", "filled", "audit-one", "audit-several"])
 def test_merged_ranges_never_overlap(kind: str) -> None:
     """Excel refuses (“repairs”) a workbook whose merged ranges overlap; LibreOffice hides cells."""
-    from perfeval.core.engine import score
-    from perfeval.fileio.workbook.audited import audit_workbook
     from perfeval.fileio.workbook.write import department_workbook
+    from perfeval.pipeline.reports import check_file
+    from perfeval.reporting.audit_workbook import audit_workbook
 
     loaded = load(EXAMPLE)
     if kind.startswith("audit"):
-        result = score(loaded.rubric, loaded.department)
-        entries = [("a.yaml", result, [])] * (2 if kind == "audit-several" else 1)
+        entries = [check_file(EXAMPLE)] * (2 if kind == "audit-several" else 1)
         wb = audit_workbook(entries)
     else:
         wb = department_workbook(loaded.rubric, loaded.department if kind == "filled" else None, "r.yaml")

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 from perfeval.cli.app import app
 from perfeval.core.department import BasicData, Department
 from perfeval.core.problems import InputError
-from perfeval.fileio.workbook.write import department_workbook, read_department
-from perfeval.pipeline import load, parse_department
+from perfeval.fileio.workbook.read import read_department
+from perfeval.fileio.workbook.write import department_workbook
+from perfeval.pipeline.departments import load, parse_department
 
 xlsxwriter = pytest.importorskip("xlsxwriter")
 
@@ -296,7 +297,7 @@ def test_a_score_beyond_its_weight_is_reported_at_its_cell(tmp_path: Path, taoji
     result = runner.invoke(app, ["score", str(path)])
     assert result.exit_code == 2
     assert (
-        f"dept.xlsx:评分表!{cell}: 错误：staff_control_rate（在职人员控制率）的自评得分 5 超出分值范围 [0, 4]"
+        f"dept.xlsx:评分表!{cell}: 错误：staff_control_rate（在职人员控制率）：自评 5 分，超出分值范围 [0, 4]"
         in result.stderr
     )
 

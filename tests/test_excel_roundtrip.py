@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from perfeval.cli.app import app
 from perfeval.core.department import Department
-from perfeval.fileio.workbook.write import department_workbook, read_department
+from perfeval.fileio.workbook.read import read_department
+from perfeval.fileio.workbook.write import department_workbook
 from perfeval.fileio.yaml_read import load_text
 from perfeval.fileio.yaml_write import department_yaml
-from perfeval.pipeline import load, load_rubric, parse_department
+from perfeval.pipeline.departments import load, parse_department
+from perfeval.pipeline.rubrics import read_rubric
 
 EXAMPLE = "examples/taojiang-2019.yaml"
 RUBRIC = "rubrics/taojiang-2019.yaml"
@@ -91,7 +93,7 @@ def test_workbook_scores_98_2_with_the_same_output_as_yaml(root: Path, tmp_path:
 
 # --- any department survives both ways (hypothesis) ------------------------------------------------
 
-_TAOJIANG_RUBRIC, _ = load_rubric(Path(__file__).resolve().parents[1] / RUBRIC)
+_TAOJIANG_RUBRIC = read_rubric(Path(__file__).resolve().parents[1] / RUBRIC).rubric
 _LEAVES = _TAOJIANG_RUBRIC.leaves()
 _PARENTS = [n for n, _ in _TAOJIANG_RUBRIC.walk() if not n.is_leaf]
 

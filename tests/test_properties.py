@@ -19,7 +19,7 @@ from perfeval.core.engine import Status, score
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.problems import ExitCode
 from perfeval.core.rubric import Checklist
-from perfeval.pipeline import load_rubric
+from perfeval.pipeline.rubrics import read_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
@@ -262,7 +262,7 @@ def test_the_rubric_with_any_value_replaced_never_produces_a_traceback(workdir, 
 
 # --- the engine's arithmetic ---------------------------------------------------------------
 
-TAOJIANG, _ = load_rubric(RUBRIC)
+TAOJIANG = read_rubric(RUBRIC).rubric
 LEAVES = TAOJIANG.leaves()
 REPORTED_FACTS = sorted(name for name, info in CATALOGUE.items() if info.reported)
 

@@ -7,13 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from perfeval.cli.app import app
 from perfeval.core.engine import Status, score
-from perfeval.pipeline import load
-from perfeval.reporting.score_text import print_score
+from perfeval.pipeline.departments import load
+from perfeval.pipeline.reports import score_file
+from render import text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -64,13 +64,14 @@ def test_project_2020_penalty_cap_and_grade() -> None:
     doc = json.loads(out.stdout)
     assert doc["self_score"] == "94.5"
     assert doc["adjusted"] == {"self_score": "89", "score": None, "audited_score": "89"}
-    assert doc["grade"] == "良"
+    assert doc["self_grade"] == "良"
     deviation, cap = doc["adjustments"]
     assert deviation["id"] == "indicator_deviation" and deviation["applies"] is True
     assert deviation["points"] == "2" and deviation["rows"] == ["households_served"]
     assert cap["id"] == "execution_rate_cap" and cap["cap"] == "89"
     assert cap["measure"] == {"name": "预算资金执行率", "value": "0.75"}
-    rows = doc["children"][0]["children"]
+    first = doc["indicators"][0]["id"]
+    rows = [n for n in doc["indicators"] if n["parent"] == first]
     assert rows[1]["target"] == "1000" and rows[1]["actual"] == "1400"
 
 
@@ -78,7 +79,7 @@ def test_taojiang_json_has_no_adjustment_keys() -> None:
     out = runner.invoke(app, ["score", str(ROOT / "examples/taojiang-2019.yaml"), "--format", "json"])
     doc = json.loads(out.stdout)
     assert "adjustments" not in doc and "adjusted" not in doc
-    assert doc["grade"] == "优"
+    assert doc["self_grade"] == "优"
 
 
 def test_illustrative_county_office_computes_every_formula() -> None:
@@ -91,12 +92,9 @@ def test_illustrative_county_office_computes_every_formula() -> None:
     assert result.self_total == result.stated_total == Decimal("97.08")
 
 
-def test_project_2020_text_output(tmp_path: Path) -> None:
-    loaded, result = _score("project-2020")
-    console = Console(record=True, width=140, color_system=None, force_terminal=False)
-    grade = loaded.rubric.grade_of(result.self_total_adjusted)
-    print_score(console, result, file="examples/project-2020.yaml", levels=loaded.rubric.levels, grade=grade)
-    text = console.export_text()
+def test_project_2020_text_output(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = text_of(score_file("examples/project-2020.yaml"), "score", width=140)
     golden = GOLDEN / "score-project-2020.txt"
     assert text == golden.read_text(encoding="utf-8"), "golden differs; inspect and regenerate deliberately"
 
@@ -113,4 +111,4 @@ def test_score_refuses_a_row_above_its_weight(tmp_path: Path) -> None:
     out = runner.invoke(app, ["score", str(bad)])
     assert out.exit_code == 2
     assert f"{bad}:23:108:" in out.stderr
-    assert "road_km（提质改造农村公路里程）的自评得分 16 超出分值范围 [0, 15]" in out.stderr
+    assert "road_km（提质改造农村公路里程）：自评 16 分，超出分值范围 [0, 15]" in out.stderr

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from perfeval.core.department import DepartmentIndicator, IndicatorScore
 from perfeval.core.engine import AdjustmentResult, NodeResult, apply_adjustments, evaluate_row, evaluate_rule, score
 from perfeval.core.rubric import Node
-from perfeval.pipeline import load
+from perfeval.pipeline.departments import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

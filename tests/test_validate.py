@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -10,10 +11,12 @@ import yaml
 from typer.testing import CliRunner
 
 from perfeval.cli.app import app
-from perfeval.cli.commands.validate import github_line, render_json, render_text, validate_dict
+from perfeval.cli.runner import run_files
 from perfeval.core.problems import ExitCode, Location, Problem
 from perfeval.core.rubric import parse_interval
-from perfeval.core.soundness import interval_problems, validate_path
+from perfeval.core.soundness import interval_problems
+from perfeval.pipeline.reports import validate_file as validate_path
+from perfeval.reporting.github_reporter import github_line
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "rubrics").glob("*.yaml")) + sorted((ROOT / "examples").glob("*.yaml"))
@@ -60,7 +63,7 @@ def _assert_problems(result, case: dict, path: Path) -> None:
 def test_every_shipped_file_validates(path: Path) -> None:
     result = validate_path(path)
     assert result.problems == []
-    assert result.exit_code is ExitCode.OK
+    assert result.exit_code() == ExitCode.OK
     assert result.kind == ("rubric" if path.parent.name == "rubrics" else "department")
 
 
@@ -69,7 +72,7 @@ def test_broken_rubric(case: dict, tmp_path: Path) -> None:
     path = _mutate(case, tmp_path)
     result = validate_path(path)
     _assert_problems(result, case, path)
-    assert result.exit_code is (ExitCode.FINDINGS if case["expect"] else ExitCode.OK)
+    assert result.exit_code() == (ExitCode.FINDINGS if case["expect"] else ExitCode.OK)
 
 
 @pytest.mark.parametrize("case", _cases("department.yaml"))
@@ -77,7 +80,7 @@ def test_broken_department(case: dict, tmp_path: Path) -> None:
     path = _mutate(case, tmp_path)
     result = validate_path(path)
     _assert_problems(result, case, path)
-    assert result.exit_code is (ExitCode.FINDINGS if case["expect"] else ExitCode.OK)
+    assert result.exit_code() == (ExitCode.FINDINGS if case["expect"] else ExitCode.OK)
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -92,7 +95,9 @@ def test_leaf_weight_changed_fails_with_the_node_location(tmp_path: Path) -> Non
     )
     out = runner.invoke(app, ["validate", str(bad)])
     assert out.exit_code == 1
-    assert out.stdout.startswith(f"{bad}:103:17: budget_execution（预算执行）的分值为 15，而下级指标分值之和为 16")
+    assert out.stdout.startswith(
+        f"{bad}:103:17: 错误：budget_execution（预算执行）的分值为 15，而下级指标分值之和为 16"
+    )
 
 
 def test_yaml_syntax_error_exits_2_with_its_line(tmp_path: Path) -> None:
@@ -100,7 +105,8 @@ def test_yaml_syntax_error_exits_2_with_its_line(tmp_path: Path) -> None:
     bad.write_text("format: perfeval/rubric@1\nid: x\nlevels: [一级指标, 二级指标\nname: 表\n", encoding="utf-8")
     out = runner.invoke(app, ["validate", str(bad)])
     assert out.exit_code == 2
-    line = out.stdout.splitlines()[0]
+    assert out.stdout == ""  # a file that cannot be read: its problem is a diagnostic, on stderr
+    line = out.stderr.splitlines()[0]
     assert line.startswith(f"{bad}:4:")
     assert "YAML 语法错误" in line
 
@@ -108,7 +114,7 @@ def test_yaml_syntax_error_exits_2_with_its_line(tmp_path: Path) -> None:
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     out = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert out.exit_code == 2
-    assert "文件不存在" in out.stdout
+    assert "文件不存在" in out.stderr
 
 
 def test_not_a_perfeval_file_exits_2(tmp_path: Path) -> None:
@@ -116,7 +122,7 @@ def test_not_a_perfeval_file_exits_2(tmp_path: Path) -> None:
     other.write_text("on: push\njobs: {}\n", encoding="utf-8")
     out = runner.invoke(app, ["validate", str(other)])
     assert out.exit_code == 2
-    assert "看不出是评分表还是部门文件" in out.stdout
+    assert "看不出是评分表还是部门文件" in out.stderr
 
 
 def test_unsupported_format_version_exits_2(tmp_path: Path) -> None:
@@ -124,7 +130,7 @@ def test_unsupported_format_version_exits_2(tmp_path: Path) -> None:
     other.write_text("format: perfeval/rubric@9\nid: x\n", encoding="utf-8")
     out = runner.invoke(app, ["validate", str(other)])
     assert out.exit_code == 2
-    assert f"{other}:1:9: format: 'perfeval/rubric@9' 不是 perfeval 的文件格式" in out.stdout
+    assert f"{other}:1:9: 错误：format: 'perfeval/rubric@9' 不是 perfeval 的文件格式" in out.stderr
 
 
 def test_a_batch_exits_with_its_worst_file(tmp_path: Path) -> None:
@@ -147,7 +153,7 @@ def test_department_whose_rubric_is_broken(tmp_path: Path) -> None:
     dept = tmp_path / "dept.yaml"
     dept.write_text("format: perfeval/department@1\nunit: 单位\nyear: 2020\nrubric: rubric.yaml\n", encoding="utf-8")
     result = validate_path(dept)
-    assert result.exit_code is ExitCode.INPUT
+    assert result.exit_code() == ExitCode.INPUT
     assert result.problems[0].code == "rubric-invalid"
     assert result.problems[0].location == Location(str(dept), 4, 9)
     assert result.problems[1].location.file == str(rubric)
@@ -163,11 +169,21 @@ def _broken_results(tmp_path: Path):
     return wrong, [validate_path(wrong), validate_path(ROOT / "rubrics/hunan-county-2019.yaml")]
 
 
+def _render(fmt: str, *paths: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code, _ = run_files("validate", list(paths), None, fmt, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
 def test_text_format_is_file_line_col_message(tmp_path: Path) -> None:
-    wrong, results = _broken_results(tmp_path)
-    assert render_text(results) == (
-        f"{wrong}:21:8: 评分表总分为 99，而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）\n"
+    wrong, _ = _broken_results(tmp_path)
+    code, out, err = _render("text", wrong, ROOT / "rubrics/hunan-county-2019.yaml")
+    assert code == 1
+    assert out == (
+        f"{wrong}:21:8: 错误：评分表总分为 99，而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）"
+        " [total-weight-mismatch]\n"
     )
+    assert err == "已校验 2 个文件：1 个有问题，共 1 处\n"
 
 
 def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
@@ -175,14 +191,17 @@ def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
     out = runner.invoke(app, ["validate", "--format", "json", str(wrong), str(ROOT / "rubrics/hunan-county-2019.yaml")])
     assert out.exit_code == 1
     doc = json.loads(out.stdout)
-    assert doc == validate_dict(results) == json.loads(render_json(results))
-    assert doc["format"] == "perfeval/validate@1"
-    assert [f["valid"] for f in doc["files"]] == [False, True]
+    assert doc == json.loads(_render("json", *(r.file for r in results))[1])
+    assert doc["format"] == "perfeval/validate@2" and doc["tool"]["name"] == "perfeval"
+    assert [f["exit_code"] for f in doc["files"]] == [1, 0]
     assert doc["files"][0]["problems"][0] == {
-        "code": "total-mismatch",
+        "code": "total-weight-mismatch",
         "level": "error",
         "message": "评分表总分为 99，而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）",
         "location": {"file": str(wrong), "line": 21, "col": 8},
+        "path": ["total"],
+        "indicator": None,
+        "amounts": {},
     }
 
 
@@ -190,7 +209,7 @@ def test_github_format(tmp_path: Path) -> None:
     wrong, _ = _broken_results(tmp_path)
     out = runner.invoke(app, ["validate", "-f", "github", str(wrong)])
     assert out.stdout == (
-        f"::error file={wrong},line=21,col=8,title=perfeval validate::评分表总分为 99，"
+        f"::error file={wrong},line=21,col=8,title=perfeval total-weight-mismatch::评分表总分为 99，"
         "而一级指标分值之和为 100（投入 19、过程 61、产出 10、效果 10）\n"
     )
 
@@ -203,8 +222,10 @@ def test_github_format_is_the_default_in_github_actions(tmp_path: Path, monkeypa
 
 
 def test_github_escapes_what_would_break_an_annotation() -> None:
-    p = Problem("x", "100% 不对\n第二行", Location("a,b:c.yaml", 3, 4), "warning")
-    assert github_line(p) == "::warning file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval validate::100%25 不对%0A第二行"
+    p = Problem("not-found", "100% 不对\n第二行", Location("a,b:c.yaml", 3, 4), "warning")
+    assert github_line(p, "a,b:c.yaml") == (
+        "::warning file=a%2Cb%3Ac.yaml,line=3,col=4,title=perfeval not-found::100%25 不对\\n第二行"
+    )
 
 
 # --- intervals -----------------------------------------------------------------------------
@@ -234,14 +255,3 @@ def test_interval_problems(bands: list[str], domain: str, problems: list[str]) -
     assert len(messages) == len(problems), messages
     for m, want in zip(messages, problems, strict=True):
         assert want in m
-
-
-def test_node_ids_map_to_their_place_in_the_rubric() -> None:
-    from perfeval.core.soundness import node_paths
-    from perfeval.pipeline import load_rubric
-
-    rubric, source = load_rubric(ROOT / "rubrics/taojiang-2019.yaml")
-    paths = node_paths(rubric)
-    assert paths["budget_completion_rate"] == ("indicators", 1, "children", 0, "children", 0)
-    assert source.locate(paths["budget_completion_rate"] + ("id",)) == Location(source.file, 105, 17)
-    assert len(paths) == sum(1 for _ in rubric.walk())

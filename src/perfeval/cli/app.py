@@ -16,6 +16,7 @@ import typer
 
 from perfeval import __version__
 from perfeval.core.problems import ExitCode, InputError
+from perfeval.reporting.formats import Format
 
 app = typer.Typer(
     name="perfeval",
@@ -25,11 +26,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-
-class TextJson(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def _version(value: bool) -> None:
@@ -47,6 +43,11 @@ def _root(
 ) -> None:
     """perfeval — 部门整体支出绩效评价的核算与审核工具。"""
     state["debug"] = debug
+    if debug or "perfeval.pipeline.reports" in sys.modules:  # keep and show the stack of input errors too
+        from perfeval.pipeline import reports
+        from perfeval.reporting import diagnostics
+
+        reports.KEEP_TRACES = diagnostics.DEBUG = debug
 
 
 state: dict = {"debug": False}
@@ -56,50 +57,16 @@ RubricOption = Annotated[
 ]
 
 
-MAX_SHOWN = 20  # problems printed for one run: a message fits on one screen
-
-
-def report_input_error(err: InputError) -> int:
-    """Print an input error (to stderr) and return the exit code for it.
-
-    At most ``MAX_SHOWN`` problems are printed, then a count of the rest. With ``--debug``
-    the Python stack follows, for developers.
-    """
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    for p in err.problems[:MAX_SHOWN]:
-        console.print(
-            Text(f"{p.location}: ", style="bold")
-            + Text(f"{'错误' if p.level == 'error' else '警告'}：", style="red" if p.level == "error" else "yellow")
-            + Text(p.message)
-        )
-    if len(err.problems) > MAX_SHOWN:
-        console.print(Text(f"……另有 {len(err.problems) - MAX_SHOWN} 个问题未显示；改正以上问题后重新运行即可看到。"))
-    if state.get("debug") and err.__traceback__ is not None:
-        import traceback
-
-        console.print(Text("".join(traceback.format_exception(err)).rstrip()))
-    return ExitCode.INPUT
-
-
 @app.command()
 def score(
     department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
     rubric: RubricOption = None,
-    format: Annotated[TextJson, typer.Option("--format", "-f", help="输出格式")] = TextJson.text,
+    format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
 ) -> None:
     """核算一个部门的得分：逐项列出分值、自评得分和按规则核算的得分。"""
     from perfeval.cli.commands.score import run
 
     raise typer.Exit(run(department, rubric, format.value))
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
 
 
 @app.command()
@@ -109,11 +76,11 @@ def check(
     ],
     rubric: RubricOption = None,
     format: Annotated[
-        ReportFormat,
+        Format,
         typer.Option(
-            "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@1）、github（GitHub Actions 注释）"
+            "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@2）、github（GitHub Actions 注释）"
         ),
-    ] = ReportFormat.text,
+    ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
     table: Annotated[
@@ -147,7 +114,7 @@ def validate(
         list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False)
     ],
     format: Annotated[
-        ReportFormat | None,
+        Format | None,
         typer.Option(
             "--format",
             "-f",
@@ -202,9 +169,6 @@ def convert(
     raise typer.Exit(run(source, target, rubric, force))
 
 
-INTERNAL_ERROR = 3  # a defect in perfeval itself, never a problem with the user's file
-
-
 def main(argv: list[str] | None = None) -> None:
     """The ``perfeval`` entry point: every failure ends in a message and a named exit code.
 
@@ -218,7 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="perfeval")
     except InputError as err:  # a command that let one through
-        sys.exit(report_input_error(err))
+        from perfeval.reporting.diagnostics import print_problems
+
+        sys.exit(print_problems(err.problems))
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:  # `perfeval score … | head`: the reader left; not an error of ours
@@ -231,4 +197,4 @@ def main(argv: list[str] | None = None) -> None:
 
         print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
         print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
-        sys.exit(INTERNAL_ERROR)
+        sys.exit(ExitCode.INTERNAL)

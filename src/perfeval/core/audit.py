@@ -1,6 +1,6 @@
 """The audit (审核): findings about a department's self-assessment, from the engine's result.
 
-Pure: no I/O, no printing. Every finding is one serialisable :class:`Finding` — a stable
+Pure: no I/O, no printing. Every finding is one :class:`~perfeval.core.problems.Problem` — a stable
 kebab-case code, a level (``error`` | ``warning``), a Chinese message naming the indicator
 or table cell with the numbers behind it, the key path of the place in the department
 file, and the amounts as exact ``Decimal``. The command resolves the key path to
@@ -20,66 +20,13 @@ What is checked here (the basic data table is :mod:`perfeval.core.reconcile`'s j
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from perfeval.core.decimals import ZERO, fmt_points, plain
+from perfeval.core.consistency import score_range_problems
+from perfeval.core.decimals import ZERO, fmt_points
 from perfeval.core.engine import NodeResult, ScoreResult, Status
 from perfeval.core.facts import FactInfo
-from perfeval.core.problems import Location, Problem
-
-ERROR = "error"
-WARNING = "warning"
-
-KeyPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One finding of the audit. Small, picklable, and the only record every format uses."""
-
-    code: str  # stable kebab-case, e.g. 'over-claimed', 'sum-mismatch'
-    level: str  # 'error' | 'warning'
-    message: str  # natural Chinese, naming the indicator or cells and the numbers
-    path: KeyPath = ()  # key path in the department file, e.g. ('basic_data', 'income', 'total')
-    indicator_id: str | None = None
-    indicator_name: str | None = None
-    amounts: dict[str, Decimal] = field(default_factory=dict)
-    location: Location | None = None  # resolved from ``path`` by the command
-
-    def located(self, location: Location) -> Finding:
-        # spelled out: dataclasses.replace costs several times as much, for every finding of a batch
-        return Finding(
-            self.code,
-            self.level,
-            self.message,
-            self.path,
-            self.indicator_id,
-            self.indicator_name,
-            self.amounts,
-            location,
-        )
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> Finding:
-        """An input problem (the file could not be used) as a finding."""
-        return cls(problem.code, problem.level, problem.message, location=problem.location)
-
-    def to_dict(self) -> dict:
-        """The finding as the JSON contract ``perfeval/check@1`` writes it (numbers as decimal strings)."""
-        loc = self.location
-        return {
-            "code": self.code,
-            "level": self.level,
-            "message": self.message,
-            "location": loc.to_dict() if loc is not None else None,
-            "path": [str(p) if not isinstance(p, int) else p for p in self.path],
-            "indicator": (
-                None if self.indicator_id is None else {"id": self.indicator_id, "name": self.indicator_name}
-            ),
-            "amounts": {k: plain(v) for k, v in self.amounts.items()},
-        }
-
+from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
 
 # --- per indicator -----------------------------------------------------------------------------
 
@@ -122,28 +69,18 @@ _FLAGGED = frozenset(
 )
 
 
-def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> list[Finding]:
+def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> list[Problem]:
     if not n.items and n.reviewed is None and n.status not in _FLAGGED:
         return []  # most indicators: nothing below could apply, so build nothing
-    out: list[Finding] = []
-    where = _scores_path(n.id)
+    out: list[Problem] = []
+    where = n.source_path or _scores_path(n.id)
     name = n.name
 
     def add(code: str, level: str, message: str, path: KeyPath = where, **amounts: Decimal | None) -> None:
-        out.append(Finding(code, level, message, path, n.id, name, {k: v for k, v in amounts.items() if v is not None}))
+        out.append(finding(code, level, message, path, n.id, name, {k: v for k, v in amounts.items() if v is not None}))
 
-    # 评分要点: out of range, missing, or not adding up to the stated indicator score
-    for item in n.items:
-        if item.status is Status.OUT_OF_RANGE:
-            add(
-                "score-out-of-range",
-                ERROR,
-                f"{name}评分要点「{item.text.strip()}」自评 {_pts(item.self_score)} 分，"
-                f"超出该要点分值范围 [0, {_pts(item.points)}]（超出分值）",
-                where + ("items", item.id),
-                stated=item.self_score,
-                weight=item.points,
-            )
+    # 评分要点 not adding up to the stated indicator score, or left blank (out of range:
+    # consistency.score_range_problems, the one check of [0, 分值])
     if n.items and n.stated_items_total is not None:
         scored = [i for i in n.items if i.self_score is not None]
         if len(scored) == len(n.items):
@@ -170,14 +107,8 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
         )
 
     status = n.status
-    if status is Status.OUT_OF_RANGE and not any(i.status is Status.OUT_OF_RANGE for i in n.items):
-        add(
-            "score-out-of-range",
-            ERROR,
-            f"{name}：自评 {_pts(n.self_score)} 分，超出分值范围 [0, {_pts(n.weight)}]（超出分值）",
-            stated=n.self_score,
-            weight=n.weight,
-        )
+    if status is Status.OUT_OF_RANGE:
+        pass  # consistency.score_range_problems
     elif status is Status.OVER_CLAIMED:
         if n.score is not None:
             add(
@@ -232,15 +163,6 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
             expected=n.score,
         )
 
-    if n.reviewed is not None and (n.reviewed < ZERO or n.reviewed > n.weight):
-        add(
-            "reviewed-out-of-range",
-            ERROR,
-            f"{name}：审核得分 {_pts(n.reviewed)} 超出分值范围 [0, {_pts(n.weight)}]",
-            where + ("reviewed",),
-            stated=n.reviewed,
-            weight=n.weight,
-        )
     return out
 
 
@@ -251,12 +173,12 @@ def _tier(levels: list[str], depth: int) -> str:
     return levels[depth - 1] if 0 < depth <= len(levels) else f"第 {depth} 级指标"
 
 
-def _total_findings(result: ScoreResult) -> list[Finding]:
+def _total_findings(result: ScoreResult) -> list[Problem]:
     stated, summed = result.stated_total, result.self_total
     where: KeyPath = ("self_assessment", "total")
     if stated is None:
         return [
-            Finding(
+            finding(
                 "total-missing",
                 WARNING,
                 "未填写自评总分" + (f"；各指标自评得分之和为 {_pts(summed)}" if summed is not None else ""),
@@ -269,7 +191,7 @@ def _total_findings(result: ScoreResult) -> list[Finding]:
         partial = sum((n.self_score for n in leaves if n.self_score is not None), ZERO)
         missing = [n.name for n in leaves if n.self_score is None]
         return [
-            Finding(
+            finding(
                 "total-unverifiable",
                 WARNING,
                 f"自评总分 {_pts(stated)} 无法与各指标得分核对："
@@ -283,7 +205,7 @@ def _total_findings(result: ScoreResult) -> list[Finding]:
         final = result.self_total_adjusted  # after the rubric's penalties and caps on the total
         if stated != final:
             return [
-                Finding(
+                finding(
                     "total-mismatch",
                     ERROR,
                     f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 经总分扣减、封顶后的 "
@@ -295,7 +217,7 @@ def _total_findings(result: ScoreResult) -> list[Finding]:
         return []
     if stated != summed:
         return [
-            Finding(
+            finding(
                 "total-mismatch",
                 ERROR,
                 f"自评总分 {_pts(stated)} 与各指标自评得分之和 {_pts(summed)} 不符，"
@@ -307,8 +229,8 @@ def _total_findings(result: ScoreResult) -> list[Finding]:
     return []
 
 
-def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], levels: list[str]) -> list[Finding]:
-    out: list[Finding] = []
+def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], levels: list[str]) -> list[Problem]:
+    out: list[Problem] = []
     for n in result.walk():
         if n.is_leaf or n.id not in subtotals:
             continue
@@ -317,7 +239,7 @@ def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], le
         label = f"{_tier(levels, n.depth)}「{n.name}」"
         if n.self_score is None:
             out.append(
-                Finding(
+                finding(
                     "subtotal-unverifiable",
                     WARNING,
                     f"{label}小计 {_pts(stated)} 无法核对：其下级指标有未填自评得分的",
@@ -331,7 +253,7 @@ def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], le
         if stated != n.self_score:
             parts = " + ".join(_pts(c.self_score) for c in n.children)
             out.append(
-                Finding(
+                finding(
                     "subtotal-mismatch",
                     ERROR,
                     f"{label}小计 {_pts(stated)} 与下级指标自评得分之和 {parts} = {_pts(n.self_score)} "
@@ -347,12 +269,13 @@ def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], le
 
 def audit(
     result: ScoreResult, *, subtotals: Mapping[str, Decimal] | None = None, levels: list[str] | None = None
-) -> list[Finding]:
+) -> list[Problem]:
     """Every finding about the self-assessment, in the order of the rubric, totals last."""
     levels = levels or ["一级指标", "二级指标", "三级指标"]
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for n in result.leaves():
         findings.extend(_indicator_findings(n, result.catalogue))
+    findings.extend(score_range_problems(result))
     findings.extend(_subtotal_findings(result, subtotals or {}, levels))
     findings.extend(_total_findings(result))
     return findings

@@ -4,6 +4,9 @@ For every indicator: its weight (分值), the department's self-score (自评得
 rubric's rule gives where the facts allow (核算得分: a number, a range for judged
 deductions, or "cannot compute" naming the missing facts), the measured value, a status,
 and the audited score (审核得分).
+
+Why this module is long: every rule kind, the tree walk and the adjustments on the total share
+the one :class:`Outcome` record and the one status rule; read top to bottom they are the scoring.
 """
 
 from __future__ import annotations

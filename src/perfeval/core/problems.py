@@ -1,25 +1,46 @@
-"""One problem record, used by every output format and every exit code decision."""
+"""The one problem record (问题), used for load errors, validation problems and audit findings alike.
+
+Every output format (text, JSON, GitHub annotations, workbooks) is built from :class:`Problem`, and
+every exit code is decided from problems: the core never exits, the command picks a code.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum
+from typing import Protocol
+
+from perfeval.core.codes import CODES
 
 
 class ExitCode(IntEnum):
-    """Named exit codes (sqlfluff style): the core never exits, the CLI picks one of these."""
+    """Named exit codes (sqlfluff style), the same for every command."""
 
     OK = 0
     FINDINGS = 1  # errors found (warnings too under --strict)
-    INPUT = 2  # an input could not be read, parsed or is invalid
+    INPUT = 2  # an input could not be read, parsed or is invalid; or the command line is wrong
+    INTERNAL = 3  # a defect in perfeval itself, never a problem with the user's file
+
+
+ERROR = "error"  # 错误: the file is wrong, or a self-score is not what the data gives
+WARNING = "warning"  # 警告: something an auditor must look at
+INFO = "info"  # 提示: worth knowing, never a failure
+LEVELS = (ERROR, WARNING, INFO)
+LEVEL_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where in a file: a line and column of a YAML file, or a workbook cell (``评分表!G12``)."""
+
     file: str
     line: int | None = None  # 1-based
     col: int | None = None  # 1-based
-    cell: str | None = None  # a workbook cell, '评分表!G12'
+    cell: str | None = None
 
     def __str__(self) -> str:
         if self.cell:
@@ -30,32 +51,70 @@ class Location:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.col}"
 
-    def to_dict(self) -> dict:
-        d: dict = {"file": self.file, "line": self.line, "col": self.col}
-        if self.cell:
-            d["cell"] = self.cell
-        return d
+
+class Locator(Protocol):
+    """What the core needs of a reader's source map: the position of a key path in the file."""
+
+    file: str
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
+
+    def has(self, path: KeyPath) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A problem found in an input file: where, what, and (in ``message``) what would fix it."""
+    """One problem: a stable code, a level, a Chinese message saying what would fix it, and where.
 
-    code: str  # stable kebab-case, e.g. 'yaml-syntax', 'unknown-key'
+    ``path`` is the key path of the place in the department or rubric file; a reader resolves it to
+    ``location`` (line and column, or cell) with :meth:`located`. ``amounts`` are the figures behind
+    the message, exact (``stated`` − ``expected`` = ``difference``).
+    """
+
+    code: str
     message: str
-    location: Location
-    level: str = "error"  # 'error' | 'warning'
+    location: Location | None = None
+    level: str = ERROR
+    path: KeyPath = ()
+    indicator_id: str | None = None
+    indicator_name: str | None = None
+    amounts: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a defect: every code is catalogued in perfeval.core.codes
+            raise ValueError(f"problem code {self.code!r} is not in perfeval.core.codes.CODES")
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def located(self, location: Location) -> Problem:
+        # spelled out: dataclasses.replace costs several times as much, for every problem of a batch
+        return Problem(
+            self.code,
+            self.message,
+            location,
+            self.level,
+            self.path,
+            self.indicator_id,
+            self.indicator_name,
+            self.amounts,
+        )
+
+    def with_level(self, level: str) -> Problem:
+        return Problem(
+            self.code,
+            self.message,
+            self.location,
+            level,
+            self.path,
+            self.indicator_id,
+            self.indicator_name,
+            self.amounts,
+        )
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
-
-    def to_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "level": self.level,
-            "message": self.message,
-            "location": self.location.to_dict(),
-        }
+        return f"{self.location}: {self.message}" if self.location is not None else self.message
 
 
 @dataclass
@@ -66,3 +125,17 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def finding(
+    code: str,
+    level: str,
+    message: str,
+    path: KeyPath = (),
+    indicator_id: str | None = None,
+    indicator_name: str | None = None,
+    amounts: Mapping[str, Decimal] | None = None,
+) -> Problem:
+    """A problem found in a department's figures or self-assessment (审核发现), not yet located:
+    the command resolves ``path`` to a line and column (or a cell) of the file."""
+    return Problem(code, message, None, level, path, indicator_id, indicator_name, amounts or {})

@@ -29,9 +29,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from perfeval.core.audit import ERROR, WARNING, Finding, KeyPath
 from perfeval.core.decimals import ZERO, fmt_amount
 from perfeval.core.department import Department
+from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
 
 Part = tuple[str, Decimal]  # (Chinese cell name, amount)
 
@@ -73,14 +73,14 @@ def _total(parts: list[Part]) -> Decimal:
 
 def _sum_check(
     table: str, stated: Decimal | None, parts: list[Part], path: KeyPath, money: _Money, total_name: str = "小计"
-) -> list[Finding]:
+) -> list[Problem]:
     """A 小计 against the sum of its filled-in parts."""
     if not parts:
         return []
     summed = _total(parts)
     if stated is None:
         return [
-            Finding(
+            finding(
                 "subtotal-blank",
                 WARNING,
                 f"{table}：{total_name}为空，但各项已填（{money.sum_text(parts)} = {money(summed)}）；"
@@ -92,7 +92,7 @@ def _sum_check(
     if stated == summed:
         return []
     return [
-        Finding(
+        finding(
             "sum-mismatch",
             ERROR,
             f"{table}：{total_name} {money(stated)}与各项之和不符（{money.sum_text(parts)} = {money(summed)}），"
@@ -108,9 +108,9 @@ _INCOME_PARTS = ("prior_year_balance", "superior_finance", "county_finance", "ot
 _SANGONG_PARTS = ("overseas_travel", "vehicle_purchase", "vehicle_operation", "reception")
 
 
-def _subtotals(d: Department, money: _Money) -> list[Finding]:
+def _subtotals(d: Department, money: _Money) -> list[Problem]:
     bd = d.basic_data
-    out: list[Finding] = []
+    out: list[Problem] = []
     b = bd.initial_budget
     out += _sum_check(
         "年初预算支出计划", b.total, _parts(b, ("basic", "project")), ("basic_data", "initial_budget", "total"), money
@@ -154,11 +154,11 @@ def _actual_spending(d: Department) -> tuple[Decimal, list[Part]] | None:
     return _total(parts), parts
 
 
-def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Finding]:
+def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Problem]:
     rows = d.spending_by_function
     if not rows:
         return []
-    out: list[Finding] = []
+    out: list[Problem] = []
     codes = [r.code for r in rows]
     # a row whose code another row extends (类 201 above 款 20103 above 项 2010301) is a subtotal
     top_level = []
@@ -186,7 +186,7 @@ def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Par
     function_total = sum((r.amount for r in top_level), ZERO)
     if function_total != spent:
         out.append(
-            Finding(
+            finding(
                 "function-spending-mismatch",
                 ERROR,
                 f"按功能科目的支出合计 {money(function_total)} 与附件1实际支出 {money(spent)}"
@@ -198,7 +198,7 @@ def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Par
     return out
 
 
-def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Finding]:
+def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Problem]:
     """收入（含上年结余）= 实际支出 + 结余; a gap equal to the budget adjustments is explained."""
     if actual is None:
         return []
@@ -223,9 +223,9 @@ def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, lis
     what = f"{income_text}与实际支出 {money(spent)} + {balance_text} = {money(uses)} 不符，相差 {money(abs(gap))}"
     explained = _explained_by_budget_changes(d, gap, money)
     if explained:
-        return [Finding("income-spending-gap", WARNING, f"{what}；{explained}", path, amounts=amounts)]
+        return [finding("income-spending-gap", WARNING, f"{what}；{explained}", path, amounts=amounts)]
     return [
-        Finding(
+        finding(
             "income-spending-mismatch",
             ERROR,
             f"{what}，且预算调整不能解释这一差额；请核对收入来源、实际支出和经费结余各栏",
@@ -270,7 +270,7 @@ def _explained_by_budget_changes(d: Department, gap: Decimal, money: _Money) -> 
     return None
 
 
-def _sangong_columns(d: Department, money: _Money) -> list[Finding]:
+def _sangong_columns(d: Department, money: _Money) -> list[Problem]:
     """附件1 的三公经费支出栏（基本支出 + 各项目）against the 三公 actual total."""
     actual = d.sangong.actual.total
     bd = d.basic_data
@@ -286,7 +286,7 @@ def _sangong_columns(d: Department, money: _Money) -> list[Finding]:
     if summed == actual:
         return []
     return [
-        Finding(
+        finding(
             "sangong-spending-mismatch",
             ERROR,
             f"“三公”经费本年度实际支出合计 {money(actual)} 与附件1 三公经费支出栏（{money.sum_text(columns)} = "
@@ -297,7 +297,7 @@ def _sangong_columns(d: Department, money: _Money) -> list[Finding]:
     ]
 
 
-def _adjustments(d: Department, money: _Money) -> list[Finding]:
+def _adjustments(d: Department, money: _Money) -> list[Problem]:
     """追加 − 追减 = 调整后预算 − 年初预算 (结构调整 moves money, it does not change the total)."""
     net, initial, final = _net_adjustments(d), _initial(d), d.budget.final
     if net is None or initial is None or final is None:
@@ -307,7 +307,7 @@ def _adjustments(d: Department, money: _Money) -> list[Finding]:
         return []
     listed = " ".join(f"{a.kind} {fmt_amount(a.amount)}" for a in d.budget.adjustments or []) or "无调整"
     return [
-        Finding(
+        finding(
             "adjustments-mismatch",
             ERROR,
             f"预算调整（{listed}，净额 {money(net)}）与调整后预算 {money(final)} − 年初预算 {money(initial)} = "
@@ -318,7 +318,7 @@ def _adjustments(d: Department, money: _Money) -> list[Finding]:
     ]
 
 
-def reconcile(d: Department) -> list[Finding]:
+def reconcile(d: Department) -> list[Problem]:
     """Every finding about the department's tables, in the order of 附件1, then the tables beside it."""
     money = _Money(d.amount_unit)
     actual = _actual_spending(d)

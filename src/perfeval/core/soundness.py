@@ -1,36 +1,28 @@
-"""`perfeval validate`: is a rubric file sound, and is a department file valid against its rubric?
+"""Is a rubric sound (评分表自洽)? Pure: the checks return problems with positions; nothing is printed.
 
-The core returns problems; it never prints and never exits (the command picks the exit code).
+Beyond the pydantic models: every parent's 分值 equals the sum of its children and the indicators
+sum to the stated total; ids are unique; every rule's outcomes stay within its node's weight (band
+points, checklist and element sums, deduction floors, caps and penalties); band, cap and grade
+intervals are ordered, do not overlap and cover the measure's range; every formula names only
+declared facts; the texts a reviewer reads are present.
 
-Rubric checks (beyond the pydantic models): every parent's 分值 equals the sum of its children
-and the indicators sum to the stated total; ids are unique; every rule's outcomes stay within its
-node's weight (band points, checklist and element sums, deduction floors, caps and penalties);
-band, cap and grade intervals are ordered, do not overlap and cover the measure's range; every
-formula names only declared facts; the texts a reviewer reads are present.
-
-Department checks: the file parses, its rubric loads, ``load.cross_check`` finds nothing, and every
-indicator has a self-score within [0, 分值] (checklist items, element lists, 部门特性指标 rows,
-二者择其一 and 可选项 included).
+Every command runs these checks (once per rubric in a batch, :mod:`perfeval.pipeline.rubrics`):
+``validate`` reports them (exit code 1), ``score``, ``check``, ``init`` and ``convert`` refuse an
+unsound rubric (exit code 2), with the same located messages.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from perfeval.core import formula as fx
 from perfeval.core.decimals import ZERO, fmt_points
-from perfeval.core.department import DEPARTMENT_FORMAT, Department
 from perfeval.core.facts import CATALOGUE, catalogue_for
-from perfeval.core.problems import ExitCode, InputError, Location, Problem
+from perfeval.core.problems import Locator, Problem
 from perfeval.core.rubric import (
-    RUBRIC_FORMAT,
     Bands,
     Cap,
     Checklist,
@@ -43,44 +35,12 @@ from perfeval.core.rubric import (
     Rubric,
     parse_interval,
 )
-from perfeval.fileio.yaml_read import SourceMap
 
 Path_ = tuple[Any, ...]
 
 #: names a rubric may not declare as facts: they mean something inside conditions
 RESERVED_NAMES = frozenset({"value", "target", "actual"}) | fx.FUNCTIONS | fx.KEYWORDS
 DEFAULT_MEASURE_RANGE = "[0, inf)"
-
-
-@dataclass(slots=True)
-class FileResult:
-    """The outcome of validating one file."""
-
-    file: str
-    kind: str  # "rubric" | "department" | "unknown"
-    problems: list[Problem] = field(default_factory=list)
-    unreadable: bool = False  # the file (or its rubric) could not be read or parsed
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if self.unreadable:
-            return ExitCode.INPUT
-        if any(p.level == "error" for p in self.problems):
-            return ExitCode.FINDINGS
-        return ExitCode.OK
-
-    @property
-    def valid(self) -> bool:
-        return self.exit_code is ExitCode.OK
-
-    def to_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "kind": self.kind,
-            "valid": self.valid,
-            "exit_code": int(self.exit_code),
-            "problems": [p.to_dict() for p in self.problems],
-        }
 
 
 def who(node: Node) -> str:
@@ -95,14 +55,6 @@ def walk_paths(rubric: Rubric) -> Iterator[tuple[Node, Path_]]:
         node, path = stack.pop()
         yield node, path
         stack.extend((c, path + ("children", j)) for j, c in reversed(list(enumerate(node.children))))
-
-
-def node_paths(rubric: Rubric) -> dict[str, Path_]:
-    """Node id → key path in the file (the first node with that id)."""
-    out: dict[str, Path_] = {}
-    for node, path in walk_paths(rubric):
-        out.setdefault(node.id, path)
-    return out
 
 
 # --- intervals ---------------------------------------------------------------------------
@@ -171,14 +123,14 @@ def interval_problems(
 
 
 class _RubricChecker:
-    def __init__(self, rubric: Rubric, source: SourceMap) -> None:
+    def __init__(self, rubric: Rubric, source: Locator) -> None:
         self.rubric = rubric
         self.source = source
         self.problems: list[Problem] = []
         self.catalogue = catalogue_for(rubric.facts)
 
     def add(self, code: str, message: str, path: Path_, *, key: bool = False, level: str = "error") -> None:
-        self.problems.append(Problem(code, message, self.source.locate(path, key=key), level))
+        self.problems.append(Problem(code, message, self.source.locate(path, key=key), level, path))
 
     def run(self) -> list[Problem]:
         self.facts()
@@ -226,7 +178,7 @@ class _RubricChecker:
             parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
             path = ("total",) if self.source.has(("total",)) else ("indicators",)
             self.add(
-                "total-mismatch",
+                "total-weight-mismatch",
                 f"评分表总分为 {fmt_points(self.rubric.total)}，而一级指标分值之和为 {fmt_points(summed)}（{parts}）",
                 path,
             )
@@ -412,278 +364,6 @@ class _RubricChecker:
             )
 
 
-def check_rubric(rubric: Rubric, source: SourceMap) -> list[Problem]:
+def check_rubric(rubric: Rubric, source: Locator) -> list[Problem]:
     """Every problem with a rubric that loaded; pure."""
     return _RubricChecker(rubric, source).run()
-
-
-# --- department --------------------------------------------------------------------------
-
-
-def check_department(rubric: Rubric, dept: Department, source: SourceMap) -> list[Problem]:
-    """A department file against its rubric: cross-checks, then every self-score present and in range."""
-    from perfeval.core.engine import Status, score
-    from perfeval.pipeline import cross_check
-
-    problems = cross_check(rubric, dept, source)
-    if problems:
-        return problems
-    result = score(rubric, dept)
-    by_id = {n.id: n for n, _ in rubric.walk()}
-    scores = ("self_assessment", "scores")
-
-    def add(code: str, message: str, path: Path_, *, key: bool = False) -> None:
-        problems.append(Problem(code, message, source.locate(path, key=key)))
-
-    for node in rubric.row_nodes():
-        rows = dept.department_indicators.get(node.id) or []
-        where = ("department_indicators", node.id)
-        assert node.department_rows is not None
-        if not rows:
-            add(
-                "missing-rows",
-                f"{who(node)}是部门特性指标（{node.department_rows.text}）；部门文件未填写其指标行，"
-                f"请在 department_indicators.{node.id} 下列出各行（id、name、weight …）",
-                ("department_indicators",) if dept.department_indicators else (),
-                key=True,
-            )
-            continue
-        if len(rows) < node.department_rows.min_rows:
-            add(
-                "too-few-rows",
-                f"{who(node)}至少需要 {node.department_rows.min_rows} 行部门特性指标，只填了 {len(rows)} 行",
-                where,
-                key=True,
-            )
-        summed = sum((r.weight for r in rows), ZERO)
-        if summed != node.weight:
-            parts = "、".join(f"{r.name} {fmt_points(r.weight)}" for r in rows)
-            add(
-                "rows-weight",
-                f"{who(node)}的分值为 {fmt_points(node.weight)}，而部门特性指标各行分值之和为 "
-                f"{fmt_points(summed)}（{parts}）",
-                where,
-                key=True,
-            )
-        for i, row in enumerate(rows):
-            if (
-                node.department_rows.scoring == "completion"
-                and row.kind == "quantitative"
-                and row.target == 0
-                and row.better == "higher"
-            ):
-                add(
-                    "zero-target",
-                    f"部门特性指标 {row.id}（{row.name}）的年度指标值为 0，无法计算完成率",
-                    where + (i, "target"),
-                )
-
-    for r in result.walk():
-        if not r.is_leaf or r.status is None:
-            continue
-        node = by_id.get(r.id)
-        path = r.source_path or scores + (r.id,)
-        label = f"{r.id}（{r.name}）"
-        if r.status is Status.NOT_SCORED and r.rule_kind == "department_rows":
-            continue  # reported above as missing rows
-        if r.status is Status.NOT_SCORED:
-            if r.items and any(i.self_score is not None for i in r.items):
-                for i in r.items:
-                    if i.self_score is None:
-                        add(
-                            "missing-item-score",
-                            f"{label}的评分要点 {i.id}（{i.text.strip()}）缺少自评得分",
-                            path + ("items",),
-                            key=True,
-                        )
-            elif r.source_path is not None:
-                add("missing-score", f"部门特性指标 {label}缺少自评得分（score）", path[:-1], key=True)
-            else:
-                add(
-                    "missing-score",
-                    f"{label}缺少自评得分；请在 self_assessment.scores 下填写 {r.id}",
-                    scores if dept.self_assessment.scores else ("self_assessment",),
-                    key=True,
-                )
-        elif r.status is Status.OUT_OF_RANGE:
-            bad = [i for i in r.items if i.status is Status.OUT_OF_RANGE]
-            for i in bad:
-                add(
-                    "score-out-of-range",
-                    f"{label}评分要点 {i.id} 的自评得分 {fmt_points(i.self_score)} 超出 [0, {fmt_points(i.points)}]",
-                    path + ("items", i.id),
-                )
-            if not bad:
-                add(
-                    "score-out-of-range",
-                    f"{label}的自评得分 {fmt_points(r.self_score)} 超出分值范围 [0, {fmt_points(r.weight)}]",
-                    path,
-                )
-        if node is not None and isinstance(node.rule, Elements):
-            entry = dept.self_assessment.scores.get(node.id)
-            if entry is not None and entry.present is None:
-                add(
-                    "missing-present",
-                    f"{label}按要素计分（{'、'.join(i.text for i in node.rule.items)}）；"
-                    "请在 present 中列出具备的要素 id",
-                    path,
-                    key=True,
-                )
-
-    for node in (n for n, _ in rubric.walk() if n.choose_one is not None):
-        assert node.choose_one is not None
-        chosen = dept.self_assessment.chosen.get(node.id)
-        group = next(r for r in result.walk() if r.id == node.id)
-        if all(not c.applicable for c in group.children):
-            add(
-                "missing-choice",
-                f"{who(node)}：{node.choose_one.text}；请在 self_assessment.chosen 中写明 "
-                f"{node.id}: 所选指标 id（可选：{'、'.join(c.id for c in node.children)}）",
-                ("self_assessment",),
-                key=True,
-            )
-            continue
-        for c in group.children:
-            if c.applicable:
-                continue
-            for n in c.walk():
-                if n.id in dept.self_assessment.scores:
-                    picked = chosen or next(x.id for x in group.children if x.applicable)
-                    add(
-                        "score-not-chosen",
-                        f"{n.id}（{n.name}）未被选用（{node.choose_one.text}，选用的是 {picked}），"
-                        "却填写了自评得分；请删去，或改正 chosen",
-                        scores + (n.id,),
-                        key=True,
-                    )
-    return problems
-
-
-# --- files -------------------------------------------------------------------------------
-
-
-def _kind_of(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    fmt = data.get("format")
-    if fmt == RUBRIC_FORMAT:
-        return "rubric"
-    if fmt == DEPARTMENT_FORMAT:
-        return "department"
-    if fmt is None:
-        if "indicators" in data:
-            return "rubric"
-        if "unit" in data or "self_assessment" in data:
-            return "department"
-    return None
-
-
-def validate_path(path: Path | str) -> FileResult:
-    """Validate one file, rubric or department (told apart by its ``format:`` key).
-
-    Problems come in file order (this file first, then its rubric's, if any)."""
-    result = _validate_path(Path(path))
-    here = result.file
-    result.problems.sort(key=lambda p: (p.location.file != here, p.location.line or 0, p.location.col or 0))
-    return result
-
-
-def _validate_path(path: Path) -> FileResult:
-    from perfeval.fileio.yaml_read import load_file
-    from perfeval.pipeline import (
-        WORKBOOK_SUFFIXES,
-        load_rubric,
-        parse_department,
-        problems_from_validation,
-        resolve_rubric_path,
-    )
-
-    p = Path(path)
-    result = FileResult(str(p), "unknown")
-    try:
-        if p.suffix.lower() in WORKBOOK_SUFFIXES:
-            try:
-                from perfeval.fileio.workbook import write as excel  # noqa: F401  (openpyxl only when a workbook is given)
-            except ImportError:
-                result.unreadable = True
-                result.problems.append(
-                    Problem(
-                        "workbook-unsupported",
-                        "这一版本的 perfeval 不能读取 Excel 工作簿；请使用 YAML 部门文件",
-                        Location(str(p)),
-                    )
-                )
-                return result
-            data, source = excel.read_department(p)
-            kind = "department"
-        else:
-            data, source = load_file(p)
-            kind = _kind_of(data)
-    except InputError as err:
-        result.unreadable = True
-        result.problems.extend(err.problems)
-        return result
-    if kind is None:
-        fmt = data.get("format") if isinstance(data, dict) else None
-        shown = (
-            f"format: {fmt!r} 不是 perfeval 的文件格式"
-            if fmt is not None
-            else "文件没有 format: 键，也看不出是评分表还是部门文件"
-        )
-        result.unreadable = True
-        result.problems.append(
-            Problem(
-                "unknown-format",
-                f"{shown}；评分表写 format: {RUBRIC_FORMAT}，部门文件写 format: {DEPARTMENT_FORMAT}",
-                source.locate(("format",)),
-            )
-        )
-        return result
-    result.kind = kind
-    if kind == "rubric":
-        if not isinstance(data, dict):  # pragma: no cover - _kind_of guarantees a mapping
-            return result
-        try:
-            rubric = Rubric.model_validate(data)
-        except ValidationError as exc:
-            result.problems.extend(problems_from_validation(exc, source, Rubric, "评分表"))
-            return result
-        result.problems.extend(check_rubric(rubric, source))
-        return result
-    try:
-        dept = parse_department(data, source)
-        rubric_path = resolve_rubric_path(dept, p, source)
-    except InputError as err:
-        result.problems.extend(err.problems)
-        return result
-    try:
-        rubric, _ = load_rubric(rubric_path)
-    except InputError as err:
-        unreadable = {
-            "yaml-syntax",
-            "not-found",
-            "unreadable",
-            "encoding",
-            "binary-file",
-            "empty-file",
-            "too-large",
-            "is-directory",
-            "too-deep",
-            "too-many-nodes",
-        }
-        result.unreadable = any(pr.code in unreadable for pr in err.problems)
-        result.problems.append(
-            Problem(
-                "rubric-invalid",
-                f"评分表 {rubric_path} 无法使用，部门文件无法核对；问题如下",
-                source.locate(("rubric",)),
-            )
-        )
-        result.problems.extend(err.problems)
-        return result
-    result.problems.extend(check_department(rubric, dept, source))
-    return result
-
-
-def validate_paths(paths: list[Path]) -> list[FileResult]:
-    return [validate_path(p) for p in paths]

@@ -9,6 +9,9 @@ converted by hand, so that
 * YAML 1.1 surprises are not accepted silently: ``yes``/``no``/``on``/``off`` stay strings,
   dates stay strings, ``010`` (octal in YAML 1.1) and ``.nan``/``.inf`` are refused;
 * size, nesting depth and alias expansion are bounded.
+
+Why this module is long: bytes to text (encodings, sizes, devices), YAML to exact values with
+positions, and the Chinese wording of every parser error are one reader's job; each part is short.
 """
 
 from __future__ import annotations

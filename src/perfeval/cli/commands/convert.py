@@ -11,12 +11,12 @@ from pathlib import Path
 
 from perfeval.cli.commands.init import check_suffix, relative_ref
 from perfeval.core.problems import ExitCode, InputError
+from perfeval.reporting.diagnostics import print_problems
 
 
 def run(source: Path, target: Path, rubric: Path | None, force: bool) -> int:
-    from perfeval.cli.app import report_input_error
     from perfeval.fileio.safe_write import write_atomic
-    from perfeval.pipeline import load
+    from perfeval.pipeline.departments import load
 
     try:
         kind = check_suffix(target)
@@ -25,7 +25,9 @@ def run(source: Path, target: Path, rubric: Path | None, force: bool) -> int:
         if kind == "xlsx":
             from perfeval.fileio.workbook.write import write_department_workbook
 
-            write_department_workbook(target, loaded.rubric, dept, dept.rubric, force=force, inputs=(source,))
+            write_department_workbook(
+                target, loaded.rubric, dept, dept.rubric, force=force, inputs=(source, loaded.rubric_path)
+            )
         else:
             from perfeval.fileio.yaml_write import department_yaml, schema_line
 
@@ -35,8 +37,8 @@ def run(source: Path, target: Path, rubric: Path | None, force: bool) -> int:
                 source_path=source if source.suffix.lower() in (".yaml", ".yml") else None,
             )
             text = department_yaml(dept, loaded.rubric, schema=schema, origin=source.name)
-            write_atomic(target, text, force=force, inputs=(source,))
+            write_atomic(target, text, force=force, inputs=(source, loaded.rubric_path))
     except InputError as err:
-        return report_input_error(err)
+        return print_problems(err.problems)
     print(f"已转换：{source} → {target}", file=sys.stderr)
     return ExitCode.OK

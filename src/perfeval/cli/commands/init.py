@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from perfeval.core.problems import ExitCode, InputError, Location, Problem
+from perfeval.reporting.diagnostics import print_problems
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -49,13 +50,12 @@ def check_suffix(path: Path) -> str:
 
 
 def run(rubric_path: Path, output: Path, force: bool) -> int:
-    from perfeval.cli.app import report_input_error
     from perfeval.fileio.safe_write import write_atomic
-    from perfeval.pipeline import load_rubric
+    from perfeval.pipeline.rubrics import usable_rubric
 
     try:
         kind = check_suffix(output)
-        rubric, _ = load_rubric(rubric_path)
+        rubric = usable_rubric(rubric_path).rubric
         ref = relative_ref(rubric_path, output)
         if kind == "xlsx":
             from perfeval.fileio.workbook.write import write_department_workbook
@@ -67,7 +67,7 @@ def run(rubric_path: Path, output: Path, force: bool) -> int:
             text = skeleton_yaml(rubric, ref, schema=schema_line(output, rubric_path=rubric_path))
             write_atomic(output, text, force=force, inputs=(rubric_path,))
     except InputError as err:
-        return report_input_error(err)
+        return print_problems(err.problems)
     import sys
 
     what = "填报工作簿" if kind == "xlsx" else "填报文件"

@@ -7,6 +7,10 @@ cross-checks report problems by sheet and cell, exactly as for YAML by line and 
 
 Formulas are read by their cached values (what Excel or LibreOffice last computed); a
 formula without one is reported, never read as empty.
+
+Why this module is long: the four sheets of a department workbook are read here, each by its
+hidden ids and, for workbooks made by other programs, by its printed labels; they share the one cell
+reader and the one cell map, which a split would have to pass around.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,6 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.rubric import Checklist, Rubric
 from perfeval.fileio.workbook.layout import (
     BASIC_COLUMNS,
     META_FIELDS,
@@ -113,9 +119,14 @@ def _grid(ws, formulas_ws) -> Sheet:
     )
 
 
+RubricLookup = Callable[[Path], "Rubric | None"]
+"""Finds the rubric a workbook's 填报信息 names (a path relative to the workbook), or None."""
+
+
 class _Reader:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, rubric_lookup: RubricLookup | None = None) -> None:
         self.file = file
+        self.rubric_lookup = rubric_lookup
         self.source = WorkbookSourceMap(file)
         self.problems: list[Problem] = []
 
@@ -472,26 +483,19 @@ def _name_key(text: str | None) -> str:
     return _WEIGHT_SUFFIX.sub("", re.sub(r"\s+", "", text or ""))
 
 
-def _declared_rubric(rd: _Reader, data: dict):
+def _declared_rubric(rd: _Reader, data: dict) -> Rubric | None:
     """The rubric the workbook's 填报信息 names, if it loads; needed only to read a 评分表 by names."""
     ref = data.get("rubric")
-    if not isinstance(ref, str):
+    if not isinstance(ref, str) or rd.rubric_lookup is None:
         return None
-    from perfeval.pipeline import load_rubric
-
     path = Path(ref) if Path(ref).is_absolute() else Path(rd.file).parent / ref
-    try:
-        rubric, _ = load_rubric(path)
-    except InputError:
-        return None
-    return rubric
+    return rd.rubric_lookup(path)
 
 
 def _rows_by_name(
     rd: _Reader, ws: Sheet, header: int, col: dict[str, int], rubric
 ) -> list[tuple[int, str, str | None]]:
     """(row, indicator id, item id) for a 附件2 table without ids: by 指标 name, then 评分要点 text or order."""
-    from perfeval.core.rubric import Checklist
 
     tier_cols = sorted({c for label, c in col.items() if label.endswith("级指标")}) or list(
         range(1, col.get("指标内容", col["自评得分"]))
@@ -789,11 +793,14 @@ def _open(path: Path) -> dict[str, Sheet]:
     return sheets
 
 
-def read_department(path: Path | str) -> tuple[dict, WorkbookSourceMap]:
-    """A department workbook → (plain data as from YAML, cell map). Raises :class:`InputError`."""
+def read_department(path: Path | str, rubric_lookup: RubricLookup | None = None) -> tuple[dict, WorkbookSourceMap]:
+    """A department workbook → (plain data as from YAML, cell map). Raises :class:`InputError`.
+
+    ``rubric_lookup`` is asked for the rubric only when the 评分表 has no hidden ids and must be read
+    by indicator names."""
     p = Path(path)
     all_sheets = _open(p)
-    rd = _Reader(str(p))
+    rd = _Reader(str(p), rubric_lookup)
     sheets = {name: _pick(all_sheets, name) for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS)}
     if not any(sheets.values()):
         raise InputError(

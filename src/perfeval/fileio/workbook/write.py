@@ -1,4 +1,4 @@
-"""Department workbooks (附件1 基础数据表 + 附件2 评分表) in and out, and the audited workbook.
+"""Writing department workbooks (附件1 基础数据表 + 附件2 评分表 + 填报信息 + 指标数据).
 
 Imported only by the code paths that touch a workbook (``perfeval.pipeline`` for ``.xlsx``
 inputs, ``init``, ``convert``, ``check --output``), so openpyxl never loads at start-up.
@@ -13,6 +13,9 @@ A department workbook has four sheets:
 
 Hidden key columns/rows make reading back exact; workbooks from other programs without
 them are read by header labels and the 附件1 column order.
+
+Why this module is long: the four sheets are laid out here cell by cell, as the printed forms
+are; each sheet is one function, and they share the styles and the validations.
 """
 
 from __future__ import annotations
@@ -53,7 +56,6 @@ from perfeval.fileio.workbook.layout import (
     fact_rows,
     tier_labels,
 )
-from perfeval.fileio.workbook.read import read_department  # noqa: F401  (the reader, re-exported for perfeval.pipeline)
 
 # --- styles ---------------------------------------------------------------------------------
 
@@ -647,18 +649,3 @@ def write_department_workbook(
             ]
         ) from None
     write_atomic(path, lambda tmp: wb.save(tmp), force=force, inputs=inputs)
-
-
-# --- the audited workbook (perfeval check --output audit.xlsx) ------------------------------
-
-from perfeval.fileio.workbook.audited import write_audit_workbook  # noqa: E402,F401  (public entry point)
-
-__all__ = [
-    "InputError",
-    "Location",
-    "Problem",
-    "department_workbook",
-    "read_department",
-    "write_audit_workbook",
-    "write_department_workbook",
-]

@@ -4,6 +4,9 @@ For each department, the audited 评分表 laid out like 附件2: 自评得分 b
 审核得分, the difference, the status, how the score was worked out, and the findings for the
 indicator; differences are highlighted. Then a 问题清单 sheet with every finding, and, for
 several departments, a 汇总 sheet with one row each.
+
+Why this module is long: the audited 评分表, 问题清单 and 汇总 sheets are laid out cell by cell
+and share their styles.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.core.decimals import fmt_points
-from perfeval.core.engine import NodeResult, ScoreResult, Status
+from perfeval.core.engine import Status
+from perfeval.core.problems import LEVEL_LABELS, Problem
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.fileio.workbook.cells import put as _put
+from perfeval.pipeline.reports import FileReport, IndicatorRow
+from perfeval.reporting.tables import recomputed_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DIFF_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -36,7 +42,6 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
 POINTS_FORMAT = "0.##"
 
-LEVEL_LABEL = {"error": "错误", "warning": "警告"}
 STATUS_FILL = {
     Status.OVER_CLAIMED: DIFF_FILL,
     Status.OUT_OF_RANGE: DIFF_FILL,
@@ -45,8 +50,6 @@ STATUS_FILL = {
     Status.NOT_SCORED: ATTENTION_FILL,
 }
 DEFAULT_LEVELS = ["一级指标", "二级指标", "三级指标"]
-
-Entry = tuple[str, ScoreResult, list]
 
 
 def _page_setup(ws: Worksheet, title_rows: str) -> None:
@@ -63,44 +66,36 @@ def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = w
 
 
-def _level(finding: Any) -> str:
-    return LEVEL_LABEL.get(getattr(finding, "level", "error"), str(getattr(finding, "level", "")))
+def _level(p: Problem) -> str:
+    return LEVEL_LABELS.get(p.level, p.level)
 
 
-def _finding_text(finding: Any) -> str:
-    return f"{_level(finding)}：{finding.message}"
+def _finding_text(p: Problem) -> str:
+    return f"{_level(p)}：{p.message}"
 
 
-def _indicator_of(finding: Any) -> str | None:
-    """The indicator a finding is about: ``indicator_id`` (check's findings) or ``indicator``."""
-    return getattr(finding, "indicator_id", None) or getattr(finding, "indicator", None)
-
-
-def _by_indicator(findings: Iterable[Any]) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for f in findings:
-        ind = _indicator_of(f)
-        if ind:
-            out.setdefault(ind, []).append(f)
+def _by_indicator(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.indicator_id:
+            out.setdefault(p.indicator_id, []).append(p)
     return out
 
 
-def _recomputed(n: NodeResult) -> Decimal | str | None:
-    from perfeval.reporting.score_text import recomputed_cell
-
+def _recomputed(n: IndicatorRow) -> Decimal | str | None:
     if n.score is not None:
         return n.score
     return recomputed_cell(n) or None
 
 
-def _difference(n: NodeResult) -> Decimal | None:
-    if n.self_score is None or n.audited_score is None:
+def _difference(self_score: Decimal | None, audited: Decimal | None) -> Decimal | None:
+    if self_score is None or audited is None:
         return None
-    return n.audited_score - n.self_score
+    return audited - self_score
 
 
-def _depth(result: ScoreResult) -> int:
-    return max(n.depth for n in result.walk())
+def _depth(report: FileReport) -> int:
+    return max((n.depth for n in report.indicators), default=1)
 
 
 def _sheet_title(i: int, unit: str, taken: set[str]) -> str:
@@ -113,8 +108,10 @@ def _sheet_title(i: int, unit: str, taken: set[str]) -> str:
     return title
 
 
-def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings: list, levels: list[str]) -> None:
-    depth = _depth(result)
+def _audited_sheet(ws: Worksheet, report: FileReport, levels: list[str]) -> None:
+    depth = _depth(report)
+    file_name, findings = report.file, report.problems
+    children = report.children_of()
     tiers = (levels + [f"{i + 1}级指标" for i in range(len(levels), depth)])[:depth]
     headers = tiers + ["分值", "自评得分", "核算得分", "审核得分", "差异（审核−自评）", "状态", "核算说明", "审核意见"]
     col = {h: i for i, h in enumerate(headers, start=1)}
@@ -123,14 +120,14 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
         ws,
         1,
         1,
-        f"{result.unit} {result.year} 年度 · {result.rubric_name}（审核）",
+        f"{report.unit} {report.year} 年度 · {report.rubric_name}（审核）",
         font=TITLE,
         align=Alignment(horizontal="center"),
         border=False,
     )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     _put(ws, 2, 1, f"文件：{file_name}", border=False)
-    if result.illustrative:
+    if report.illustrative:
         _put(ws, 2, col["核算说明"], "注意：示意数据，不是真实单位的填报", font=RED, border=False)
     header_row = 3
     for h, i in col.items():
@@ -138,7 +135,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
     notes = _by_indicator(findings)
     row = header_row + 1
 
-    def score_row(r: int, n: NodeResult) -> None:
+    def score_row(r: int, n: IndicatorRow) -> None:
         _put(ws, r, col["分值"], n.weight, number_format=POINTS_FORMAT, align=CENTER)
         _put(
             ws,
@@ -150,7 +147,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
         )
         _put(ws, r, col["核算得分"], _recomputed(n), number_format=POINTS_FORMAT, align=CENTER)
         _put(ws, r, col["审核得分"], n.audited_score, number_format=POINTS_FORMAT, align=CENTER, font=BOLD)
-        diff = _difference(n)
+        diff = _difference(n.self_score, n.audited_score)
         _put(ws, r, col["差异（审核−自评）"], diff if diff else None, number_format="+0.##;-0.##;0", align=CENTER)
         if diff:
             for h in ("自评得分", "审核得分", "差异（审核−自评）"):
@@ -165,7 +162,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
         )
         _put(ws, r, col["核算说明"], n.note or None, align=WRAP)
         mine = notes.get(n.id, [])
-        has_error = any(getattr(f, "level", "error") == "error" for f in mine)
+        has_error = any(f.is_error for f in mine)
         _put(
             ws,
             r,
@@ -175,7 +172,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
             font=RED if has_error else None,
         )
 
-    def emit(n: NodeResult) -> None:
+    def emit(n: IndicatorRow) -> None:
         nonlocal row
         start = row
         if n.is_leaf:
@@ -198,7 +195,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
                 _put(ws, row, col["审核意见"], None)
                 row += 1
         else:
-            for c in n.children:
+            for c in children.get(n.id, []):
                 emit(c)
         end = row - 1
         label = f"{n.name}（{fmt_points(n.weight)}分）"
@@ -213,42 +210,52 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
         if end > start or last > n.depth:
             ws.merge_cells(start_row=start, start_column=n.depth, end_row=end, end_column=last)
 
-    for top in result.nodes:
+    for top in children.get(None, []):
         emit(top)
     _put(ws, row, 1, "总    分", font=BOLD, align=CENTER, fill=TOTAL_FILL)
     for c in range(2, depth + 1):
         _put(ws, row, c, None, fill=TOTAL_FILL)
     if depth > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=depth)
-    total = NodeResult(
-        id="",
-        name="总分",
-        depth=0,
-        weight=result.total_weight,
-        self_score=result.self_total,
-        score=result.recomputed_total,
-        audited_score=result.audited_total,
-    )
+    total = IndicatorRow(
+        "", "总分", 0, None, report.total_weight or Decimal(0), report.self_total, report.recomputed_total,
+        None, None, True, None, report.audited_total, None, None, None, (), (), "", False,
+    )  # fmt: skip
     score_row(row, total)
-    _put(ws, row, col["核算得分"], result.recomputed_total, number_format=POINTS_FORMAT, align=CENTER)
+    _put(ws, row, col["核算得分"], report.recomputed_total, number_format=POINTS_FORMAT, align=CENTER)
     _put(ws, row, col["状态"], None)
     for c in range(depth + 1, width + 1):
         cell = ws.cell(row=row, column=c)
         if cell.fill != DIFF_FILL:
             cell.fill = TOTAL_FILL
-    last_row = row
-    if result.stated_total is not None and result.stated_total != result.self_total:
+    if report.has_adjustments:  # penalties and caps on the total, as the terminal shows them
+        for a in report.adjustments:
+            row += 1
+            _put(ws, row, 1, f"总分调整·{a.note}", border=False)
         row += 1
         _put(
             ws,
             row,
             1,
-            f"单位填报的自评总分为 {fmt_points(result.stated_total)}，与各指标自评得分之和 "
-            f"{fmt_points(result.self_total)} 不一致。",
+            f"调整后自评得分 {fmt_points(report.self_total_adjusted) if report.self_total_adjusted is not None else '—'}，"
+            f"调整后审核得分 {fmt_points(report.audited_total_adjusted) if report.audited_total_adjusted is not None else '—'}"
+            + (f"（{report.audited_grade}）" if report.audited_grade else ""),
+            font=BOLD,
+            border=False,
+        )
+    last_row = row
+    if report.stated_total is not None and report.stated_total != report.self_total:
+        row += 1
+        _put(
+            ws,
+            row,
+            1,
+            f"单位填报的自评总分为 {fmt_points(report.stated_total)}，与各指标自评得分之和 "
+            f"{fmt_points(report.self_total) if report.self_total is not None else '（有未填项）'} 不一致。",
             font=RED,
             border=False,
         )
-    general = [f for f in findings if not _indicator_of(f)]
+    general = [f for f in findings if not f.indicator_id]
     if general:
         row += 2
         _put(ws, row, 1, "其他审核意见（不属于某一指标的，详见“问题清单”）：", font=BOLD, border=False)
@@ -260,7 +267,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
                 1,
                 f"{_finding_text(f)}（{f.location}）",
                 border=False,
-                font=RED if getattr(f, "level", "error") == "error" else None,
+                font=RED if f.is_error else None,
             )
     _widths(
         ws,
@@ -281,11 +288,7 @@ def _audited_sheet(ws: Worksheet, file_name: str, result: ScoreResult, findings:
     _page_setup(ws, f"{header_row}:{header_row}")
 
 
-def _names(result: ScoreResult) -> dict[str, str]:
-    return {n.id: n.name for n in result.walk()}
-
-
-def _findings_sheet(ws: Worksheet, entries: list[Entry]) -> None:
+def _findings_sheet(ws: Worksheet, entries: list[FileReport]) -> None:
     several = len(entries) > 1
     headers = ["序号"] + (["文件", "单位"] if several else []) + ["级别", "指标", "位置", "问题"]
     col = {h: i for i, h in enumerate(headers, start=1)}
@@ -293,16 +296,15 @@ def _findings_sheet(ws: Worksheet, entries: list[Entry]) -> None:
     for h, i in col.items():
         _put(ws, 2, i, h, font=BOLD, fill=HEADER_FILL, align=CENTER)
     row, k = 3, 0
-    for file_name, result, findings in entries:
-        names = _names(result)
-        for f in findings:
+    for report in entries:
+        for f in report.problems:
             k += 1
-            ind = _indicator_of(f)
-            error = getattr(f, "level", "error") == "error"
+            ind = f.indicator_id
+            error = f.is_error
             _put(ws, row, col["序号"], k, align=CENTER)
             if several:
-                _put(ws, row, col["文件"], file_name, align=WRAP)
-                _put(ws, row, col["单位"], result.unit, align=WRAP)
+                _put(ws, row, col["文件"], report.file, align=WRAP)
+                _put(ws, row, col["单位"], report.unit if report.readable else "（无法读取）", align=WRAP)
             _put(
                 ws,
                 row,
@@ -312,7 +314,7 @@ def _findings_sheet(ws: Worksheet, entries: list[Entry]) -> None:
                 font=RED_BOLD if error else None,
                 fill=DIFF_FILL if error else ATTENTION_FILL,
             )
-            _put(ws, row, col["指标"], f"{names.get(ind, ind)}（{ind}）" if ind else None, align=WRAP)
+            _put(ws, row, col["指标"], f"{f.indicator_name or ind}（{ind}）" if ind else None, align=WRAP)
             _put(ws, row, col["位置"], str(f.location), align=WRAP)
             _put(ws, row, col["问题"], f.message, align=WRAP)
             row += 1
@@ -335,7 +337,7 @@ SUMMARY_STATUSES = [
 ]
 
 
-def _summary_sheet(ws: Worksheet, entries: list[Entry], sheet_titles: list[str]) -> None:
+def _summary_sheet(ws: Worksheet, entries: list[FileReport], sheet_titles: list[str | None]) -> None:
     headers = (
         [
             "序号",
@@ -358,32 +360,29 @@ def _summary_sheet(ws: Worksheet, entries: list[Entry], sheet_titles: list[str])
     _put(ws, 1, 1, "汇总", font=TITLE, border=False)
     for h, i in col.items():
         _put(ws, 2, i, h, font=BOLD, fill=HEADER_FILL, align=CENTER)
-    for k, ((file_name, result, findings), title) in enumerate(zip(entries, sheet_titles, strict=False), start=1):
+    for k, (report, title) in enumerate(zip(entries, sheet_titles, strict=True), start=1):
         r = k + 2
-        diff = (
-            result.audited_total - result.self_total
-            if result.audited_total is not None and result.self_total is not None
-            else None
-        )
-        values = [
+        # the totals the terminal shows: after the rubric's penalties and caps, where it has any
+        diff = _difference(report.final_self, report.final_audited)
+        values: list[Any] = [
             k,
-            file_name,
-            result.unit,
-            result.year,
-            result.rubric_name,
-            result.total_weight,
-            result.self_total,
-            result.recomputed_total,
-            result.audited_total,
+            report.file,
+            report.unit if report.readable else "（无法读取）",
+            report.year,
+            report.rubric_name,
+            report.total_weight,
+            report.final_self,
+            report.recomputed_total_adjusted if report.has_adjustments else report.recomputed_total,
+            report.final_audited,
             diff or None,
-            sum(1 for f in findings if getattr(f, "level", "error") == "error"),
-            sum(1 for f in findings if getattr(f, "level", "error") == "warning"),
+            report.errors,
+            report.warnings,
         ]
         counts = {s: 0 for s in SUMMARY_STATUSES}
-        for n in result.leaves():
+        for n in report.leaves():
             if n.status in counts:
                 counts[n.status] += 1
-        values += [counts[s] for s in SUMMARY_STATUSES] + [title]
+        values += [counts[s] if report.readable else None for s in SUMMARY_STATUSES] + [title]
         for i, v in enumerate(values, start=1):
             c = _put(
                 ws,
@@ -415,18 +414,23 @@ def _summary_sheet(ws: Worksheet, entries: list[Entry], sheet_titles: list[str])
     _page_setup(ws, "2:2")
 
 
-def audit_workbook(entries: list[Entry], *, levels: list[str] | None = None) -> Workbook:
-    levels = list(levels or DEFAULT_LEVELS)
+def audit_workbook(entries: list[FileReport]) -> Workbook:
+    """The audited 评分表 of every readable department, 问题清单 with every problem of every file
+    (unreadable ones too), and, for several files, a 汇总 with one row per file given."""
     wb = Workbook()
     wb.remove(wb.active)
     several = len(entries) > 1
     summary = wb.create_sheet("汇总") if several else None
     taken = {"汇总", "问题清单"}
-    titles = []
-    for i, (file_name, result, findings) in enumerate(entries, start=1):
-        title = _sheet_title(i, result.unit, taken) if several else "评分表"
+    titles: list[str | None] = []
+    for i, report in enumerate(entries, start=1):
+        if not report.readable:
+            titles.append(None)
+            continue
+        title = _sheet_title(i, report.unit or "", taken) if several else "评分表"
         titles.append(title)
-        _audited_sheet(wb.create_sheet(title), file_name, result, list(findings), levels)
+        levels = list(report.levels or DEFAULT_LEVELS)
+        _audited_sheet(wb.create_sheet(title), report, levels)
     _findings_sheet(wb.create_sheet("问题清单"), entries)
     if summary is not None:
         _summary_sheet(summary, entries, titles)
@@ -435,18 +439,9 @@ def audit_workbook(entries: list[Entry], *, levels: list[str] | None = None) -> 
 
 
 def write_audit_workbook(
-    path: Path | str,
-    entries: list[Entry],
-    *,
-    force: bool,
-    levels: list[str] | None = None,
-    inputs: tuple[Path, ...] = (),
+    path: Path | str, entries: list[FileReport], *, force: bool, inputs: tuple[Path, ...] = ()
 ) -> None:
-    """Write the audited workbook for ``entries`` [(file name, ScoreResult, findings)].
-
-    A finding has ``level`` ('error'|'warning'), ``message``, ``location`` and optionally
-    ``indicator`` (an indicator id); :class:`perfeval.core.problems.Problem` will do.
-    Existing files are not overwritten without ``force``.
-    """
-    wb = audit_workbook(list(entries), levels=levels)
+    """Write the audited workbook for ``entries`` (one report per file given, in input order).
+    Existing files are not overwritten without ``force``; an input of the run never."""
+    wb = audit_workbook(list(entries))
     write_atomic(Path(path), lambda tmp: wb.save(tmp), force=force, inputs=inputs)

@@ -1,0 +1,175 @@
+"""The catalogue of problem codes (问题代码): every code perfeval can report, with its Chinese title.
+
+A :class:`~perfeval.core.problems.Problem` refuses a code that is not listed here, so the catalogue
+is complete by construction; ``tests/test_codes.py`` checks that every code is used somewhere in the
+code base and named by at least one test. Codes are stable kebab-case strings: scripts filter on them
+(``--format json``), so a code is never renamed, only added.
+
+Three families, by what they are about:
+
+* **input** — a file cannot be read, parsed or validated (exit code 2 for ``score``/``check``);
+* **rubric** — a rubric file is unsound (``validate`` exit 1; every other command refuses it, exit 2);
+* **audit** — what ``check`` finds in a department's figures and self-assessment (errors give exit 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    title: str  # 中文标题
+    family: str  # "input" | "rubric" | "department" | "audit" | "output"
+
+
+def _family(family: str, **titles: str) -> dict[str, CodeInfo]:
+    return {code.replace("_", "-"): CodeInfo(title, family) for code, title in titles.items()}
+
+
+CODES: dict[str, CodeInfo] = {
+    # --- reading a file ---------------------------------------------------------------------------
+    **_family(
+        "input",
+        not_found="文件不存在",
+        unreadable="文件无法读取",
+        is_directory="给出的是文件夹",
+        not_a_file="不是普通文件（管道、套接字、设备）",
+        too_large="文件过大",
+        binary_file="不是文本文件",
+        encoding="文件编码无法识别",
+        control_character="含有不可见的控制字符",
+        empty_file="文件是空的",
+        yaml_syntax="YAML 语法错误",
+        yaml_tag="不支持的 YAML 标签",
+        complex_key="键不是简单文字",
+        merge_key="不支持合并键",
+        duplicate_key="重复的键",
+        leading_zero="以 0 开头的数，含义不明",
+        not_finite="NaN 或无穷大",
+        number_out_of_range="数值大得（或小得）不合常理",
+        too_deep="嵌套过深",
+        too_many_nodes="值的个数过多",
+        not_a_mapping="顶层不是键值结构",
+        unknown_format="看不出是评分表还是部门文件",
+        wrong_kind_of_file="文件种类不对（如把部门文件当作评分表）",
+        # pydantic's refusals, in a fixed set of codes
+        unknown_key="未知的键",
+        missing_field="缺少必填项",
+        wrong_type="值的类型不对",
+        not_a_number="不是数值",
+        out_of_bounds="数值超出允许范围",
+        not_an_option="不是可选值之一",
+        bad_format="格式不对",
+        empty_value="值为空",
+        invalid_value="值不合要求",
+        # workbooks
+        not_a_workbook="不是 .xlsx 工作簿",
+        not_a_department_workbook="不是部门填报工作簿",
+        cell_not_a_number="单元格不是数值",
+        basic_data_header="基础数据表的表头认不出",
+        basic_data_extra_row="基础数据表有多余的行",
+        scores_header="评分表的表头认不出",
+        scores_no_ids="评分表没有指标标识，也认不出指标名称",
+        scores_row_unknown="评分表中有评分表文件里没有的指标",
+        scores_row_without_id="评分表的行缺少指标标识",
+        scores_row_shifted="评分表的行与隐藏的标识错位",
+        scores_duplicate_row="评分表中同一指标出现两次",
+        scores_partial_review="审核得分只填了一部分",
+        unknown_fact_row="指标数据表中有未知的事实",
+        duplicate_fact="同一事实填写了两次",
+    ),
+    # --- a rubric that is not sound ----------------------------------------------------------------
+    **_family(
+        "rubric",
+        rubric_not_found="评分表文件不存在",
+        rubric_invalid="评分表无法使用",
+        formula_syntax="公式无法解析",
+        unknown_fact="用到未声明的事实",
+        bad_fact_name="事实名称不能用于公式",
+        fact_shadows_catalogue="事实与内置目录重名",
+        total_weight_mismatch="评分表总分与一级指标分值之和不符",
+        weight_mismatch="上级指标分值与下级之和不符",
+        choice_weight="备选指标分值与其组不同",
+        duplicate_id="指标标识重复",
+        duplicate_item="评分要点或要素标识重复",
+        missing_text="缺少指标原文",
+        checklist_sum="评分要点分值之和与指标分值不符",
+        elements_sum="要素分值之和与指标分值不符",
+        band_points="分档得分超过指标分值",
+        band_edges="分档区间有重叠、空档或未覆盖",
+        deduction_floor="扣分的最低得分超过指标分值",
+        value_without_measure="满分条件用了 value 却没有 measure",
+        formula_without_value="公式需要 value",
+        penalty_points="总分扣分超过总分",
+        rows_of="扣分所指的节点不是部门特性指标",
+        cap_max="封顶分数超过总分",
+        cap_edges="封顶区间有重叠、空档或未覆盖",
+        grade_range="等级区间超出总分",
+        grade_edges="等级区间有重叠、空档或未覆盖",
+    ),
+    # --- a department file against its rubric -----------------------------------------------------
+    **_family(
+        "department",
+        unknown_indicator="评分表中没有这个指标",
+        unknown_item="没有这个评分要点",
+        unknown_subtotal="小计不是按上级指标填写",
+        items_not_checklist="指标没有评分要点",
+        derived_fact="由基础数据表计算的事实不能直接填写",
+        present_not_elements="指标不是要素计分",
+        unknown_element="没有这个要素",
+        unknown_choice_group="不是二者择其一的指标组",
+        unknown_choice="所选指标不在备选之列",
+        not_optional="指标不是可选项",
+        unknown_row_node="不是部门特性指标节点",
+        duplicate_row_id="部门特性指标的标识重复",
+        missing_score="缺少自评得分",
+        missing_item_score="缺少评分要点得分",
+        missing_present="未列出具备的要素",
+        missing_choice="未说明二者择其一选用哪一项",
+        score_not_chosen="未选用的指标填了得分",
+        missing_rows="部门特性指标没有填写",
+        too_few_rows="部门特性指标行数不足",
+        rows_weight="部门特性指标分值之和与节点分值不符",
+        zero_target="年度指标值为 0",
+        score_out_of_range="得分超出分值范围",
+        reviewed_out_of_range="审核得分超出分值范围",
+    ),
+    # --- the audit ---------------------------------------------------------------------------------
+    **_family(
+        "audit",
+        over_claimed="高报",
+        under_claimed="低报",
+        unverifiable="无法核验",
+        not_self_scored="未自评",
+        items_sum_mismatch="评分要点之和与指标得分不符",
+        items_incomplete="评分要点未填全",
+        total_mismatch="自评总分与各指标之和不符",
+        total_missing="未填自评总分",
+        total_unverifiable="自评总分无法核对",
+        subtotal_mismatch="小计与下级之和不符",
+        subtotal_unverifiable="小计无法核对",
+        sum_mismatch="基础数据表的小计与各项之和不符",
+        subtotal_blank="小计为空而各项已填",
+        income_spending_gap="收支差额可由预算调整解释",
+        income_spending_mismatch="收入与支出加结余不符",
+        function_spending_mismatch="按功能科目的支出与实际支出不符",
+        sangong_spending_mismatch="三公经费支出栏与三公经费实际支出不符",
+        adjustments_mismatch="预算调整与调整后预算不符",
+    ),
+    # --- writing outputs ---------------------------------------------------------------------------
+    **_family(
+        "output",
+        output_exists="输出文件已存在",
+        output_is_input="输出文件就是输入文件",
+        output_is_directory="输出路径是文件夹",
+        output_dir_missing="输出目录不存在",
+        output_format="输出文件的扩展名不对",
+        unwritable_text="文字无法写入工作簿",
+        no_readable_input="没有可审核的部门文件",
+    ),
+}
+
+
+def title(code: str) -> str:
+    return CODES[code].title

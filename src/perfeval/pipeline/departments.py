@@ -1,0 +1,146 @@
+"""Department files (YAML or workbook) → a validated :class:`Department` with its usable rubric.
+
+read (YAML with positions, or a workbook with cells) → the department model → its rubric (``--rubric``
+or the file's ``rubric:``), which must be sound → the department against the rubric
+(:func:`perfeval.core.consistency.cross_check`). Every problem is located in the file it is about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from perfeval.core.consistency import cross_check
+from perfeval.core.department import Department
+from perfeval.core.problems import InputError, Problem
+from perfeval.core.rubric import Rubric
+from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
+from perfeval.fileio.yaml_read import SourceMap, load_file
+from perfeval.pipeline.rubrics import RubricFile, read_rubric, unusable
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A department file ready to score: the model, its source map, and its sound rubric."""
+
+    rubric_file: RubricFile
+    department: Department
+    source: Any  # SourceMap (YAML) or WorkbookSourceMap: both locate key paths
+    path: Path
+    rubric_path: Path  # as this department (or --rubric) names it
+
+    @property
+    def rubric(self) -> Rubric:
+        return self.rubric_file.rubric
+
+
+def _rubric_if_loads(path: Path) -> Rubric | None:
+    try:
+        return read_rubric(path).rubric
+    except InputError:
+        return None
+
+
+def read_department_data(path: Path) -> tuple[Any, Any]:
+    """A department file's plain data and source map, from YAML or a workbook."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from perfeval.fileio.workbook.read import read_department  # openpyxl only for workbooks
+
+        return read_department(path, _rubric_if_loads)
+    return load_file(path, labeller(Department, department_key_name(None)))
+
+
+def _indicator_names(data: dict[str, Any], source: Any, rubric_path: Path | None) -> dict[str, str] | None:
+    """On the error path only: the rubric's indicator names, to name indicators in messages."""
+    try:
+        if rubric_path is None:
+            given = data.get("rubric")
+            if not isinstance(given, str):
+                return None
+            rubric_path = Path(given)
+            if not rubric_path.is_absolute():
+                rubric_path = Path(source.file).parent / rubric_path
+        rubric = read_rubric(rubric_path).rubric
+    except (InputError, OSError, ValueError):
+        return None
+    return {n.id: n.name for n, _ in rubric.walk()}
+
+
+def parse_department(data: Any, source: Any, rubric_path: Path | str | None = None) -> Department:
+    if not isinstance(data, dict):
+        raise InputError(
+            [
+                Problem(
+                    "not-a-mapping",
+                    "部门文件的顶层应为键值结构（每行一项，如 unit: 桃江县人民政府办公室），"
+                    f"而这里是{kind_of(data)}；请对照 examples/ 中的示例",
+                    source.locate(()),
+                )
+            ]
+        )
+    try:
+        return Department.model_validate(data)
+    except ValidationError as exc:
+        names = _indicator_names(data, source, Path(rubric_path) if rubric_path is not None else None)
+        raise InputError(
+            problems_from_validation(exc, source, Department, "部门文件", department_key_name(names))
+        ) from None
+
+
+def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap | Any) -> Path:
+    candidate = Path(dept.rubric)
+    if not candidate.is_absolute():
+        candidate = dept_path.parent / candidate
+    try:
+        exists = candidate.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        exists = False
+    if not exists:
+        raise InputError(
+            [
+                Problem(
+                    "rubric-not-found",
+                    f"rubric（评分表）指向的文件 {dept.rubric!r} 不存在（按本文件所在目录解析为 {candidate}）；"
+                    "请改正路径，或用 --rubric 指定评分表",
+                    source.locate(("rubric",)),
+                )
+            ]
+        )
+    return candidate
+
+
+def rubric_for(dept: Department, path: Path, source: Any, override: Path | None) -> tuple[RubricFile, Path]:
+    """The department's rubric, read and checked (cached for a batch), and its path as named;
+    its problems say where it was named."""
+    rubric_path = override if override is not None else resolve_rubric_path(dept, path, source)
+    try:
+        return read_rubric(rubric_path), rubric_path
+    except InputError as err:
+        if override is not None:  # named on the command line: its own problems say it all
+            raise
+        lead = Problem(
+            "rubric-invalid",
+            f"rubric（评分表）{dept.rubric!r} 无法读取，部门文件无法评分；问题如下",
+            source.locate(("rubric",)),
+        )
+        raise InputError([lead, *err.problems]) from None
+
+
+def load(path: Path | str, rubric_override: Path | str | None = None) -> Loaded:
+    """Load a department file (YAML or workbook) and its rubric, which must be sound, cross-checked."""
+    p = Path(path)
+    override = Path(rubric_override) if rubric_override is not None else None
+    data, source = read_department_data(p)
+    dept = parse_department(data, source, override)
+    rf, rubric_path = rubric_for(dept, p, source, override)
+    if not rf.sound:
+        raise unusable(rf, None if override is not None else source.locate(("rubric",)))
+    problems = cross_check(rf.rubric, dept, source)
+    if problems:
+        raise InputError(problems)
+    return Loaded(rf, dept, source, p, rubric_path)

@@ -1,0 +1,399 @@
+"""One result per file, for every command: :class:`FileReport`, built by :func:`score_file`,
+:func:`check_file` and :func:`validate_file`, and rendered by every reporter.
+
+A report is small and picklable (plain dataclasses, ``Decimal`` and strings; no pydantic models, no
+rich objects), so that a batch can run in worker processes and a large batch keeps only its
+:class:`SummaryRow`\\ s. The indicator tree is flattened into :class:`IndicatorRow`\\ s in rubric order,
+each knowing its parent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from perfeval.core.audit import audit
+from perfeval.core.consistency import completeness, cross_check, score_range_problems
+from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
+from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Problem
+from perfeval.core.reconcile import reconcile
+from perfeval.pipeline.departments import Loaded, load, parse_department, read_department_data, rubric_for
+from perfeval.pipeline.gc_tuning import paused_gc
+from perfeval.pipeline.rubrics import looks_like_department, read_rubric
+
+DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
+
+
+@dataclass(slots=True)
+class IndicatorRow:
+    """One indicator of the table (a leaf or a tier), in rubric order: a flattened ``NodeResult``."""
+
+    id: str
+    name: str
+    depth: int
+    parent: str | None
+    weight: Decimal
+    self_score: Decimal | None
+    score: Decimal | None  # 核算得分, exact
+    low: Decimal | None
+    high: Decimal | None
+    high_closed: bool
+    status: Status | None
+    audited_score: Decimal | None
+    audited_basis: str | None
+    reviewed: Decimal | None
+    rule_kind: str | None
+    missing_facts: tuple[str, ...]  # fact names, e.g. 'actual_staff'
+    missing_labels: tuple[str, ...]  # their Chinese labels, e.g. '在职人员数'
+    note: str
+    is_leaf: bool
+    measure: Decimal | None = None
+    measure_name: str | None = None
+    measure_format: str | None = None
+    self_note: str | None = None
+    items: tuple[ItemResult, ...] = ()
+    applicable: bool = True
+    target: Decimal | None = None
+    actual: Decimal | None = None
+
+
+@dataclass(slots=True)
+class SummaryRow:
+    """What a batch keeps of each file: one row of the summary table."""
+
+    index: int  # position in the input, for a stable sort
+    file: str
+    unit: str | None
+    stated_total: Decimal | None
+    self_total: Decimal | None
+    audited_total: Decimal | None
+    errors: int
+    warnings: int
+    exit_code: int
+    readable: bool
+    grade: str | None = None
+
+
+@dataclass(slots=True)
+class FileReport:
+    """Everything a command found in one file."""
+
+    file: str
+    kind: str = DEPARTMENT  # department | rubric | unknown
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True  # False: the file (or its rubric) could not be read, parsed or validated
+    unit: str | None = None
+    year: int | None = None
+    illustrative: bool = False
+    rubric_id: str | None = None
+    rubric_name: str | None = None
+    rubric_file: str | None = None
+    levels: tuple[str, ...] = ()
+    total_weight: Decimal | None = None
+    stated_total: Decimal | None = None
+    self_total: Decimal | None = None
+    recomputed_total: Decimal | None = None
+    audited_total: Decimal | None = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    # penalties and caps on the total (扣分、封顶), when the rubric declares any
+    has_adjustments: bool = False
+    adjustments: tuple[AdjustmentResult, ...] = ()
+    self_total_adjusted: Decimal | None = None
+    recomputed_total_adjusted: Decimal | None = None
+    audited_total_adjusted: Decimal | None = None
+    self_grade: str | None = None  # grade of the self-assessed total (after penalties and caps)
+    audited_grade: str | None = None  # grade of the audited total (after penalties and caps)
+    scored: bool = False  # the indicator table was computed
+    trace: str | None = None  # the Python stack of an input error, kept only under --debug
+
+    @property
+    def final_audited(self) -> Decimal | None:
+        """The audited total after penalties and caps: what the department ends up with."""
+        return self.audited_total_adjusted if self.has_adjustments else self.audited_total
+
+    @property
+    def final_self(self) -> Decimal | None:
+        return self.self_total_adjusted if self.has_adjustments else self.self_total
+
+    def count(self, level: str) -> int:
+        return sum(1 for p in self.problems if p.level == level)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(INFO)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if not self.readable:
+            return ExitCode.INPUT
+        if self.errors or (strict and self.warnings):
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+
+    def summary(self, index: int, strict: bool = False) -> SummaryRow:
+        return SummaryRow(
+            index,
+            self.file,
+            self.unit,
+            self.stated_total,
+            self.self_total,
+            self.final_audited,
+            self.errors,
+            self.warnings,
+            int(self.exit_code(strict)),
+            self.readable,
+            self.audited_grade,
+        )
+
+    def leaves(self) -> list[IndicatorRow]:
+        return [r for r in self.indicators if r.is_leaf]
+
+    def children_of(self) -> dict[str | None, list[IndicatorRow]]:
+        """Rows by parent id (``None``: the 一级 indicators), in rubric order."""
+        out: dict[str | None, list[IndicatorRow]] = {}
+        for r in self.indicators:
+            out.setdefault(r.parent, []).append(r)
+        return out
+
+
+# --- building a report -------------------------------------------------------------------------
+
+
+def _position(p: Problem) -> tuple[int, int]:
+    loc = p.location
+    return (loc.line or 0, loc.col or 0) if loc is not None else (0, 0)
+
+
+def _rows(result: ScoreResult) -> list[IndicatorRow]:
+    catalogue = result.catalogue
+    rows: list[IndicatorRow] = []
+    stack: list[tuple[NodeResult, str | None]] = [(n, None) for n in reversed(result.nodes)]
+    while stack:
+        n, parent = stack.pop()
+        missing = tuple(n.missing_facts)
+        labels = tuple(catalogue[m].label if m in catalogue else m for m in missing) if missing else ()
+        rows.append(
+            IndicatorRow(
+                n.id,
+                n.name,
+                n.depth,
+                parent,
+                n.weight,
+                n.self_score,
+                n.score,
+                n.low,
+                n.high,
+                n.high_closed,
+                n.status,
+                n.audited_score,
+                n.audited_basis,
+                n.reviewed,
+                n.rule_kind,
+                missing,
+                labels,
+                n.note,
+                not n.children,
+                n.measure,
+                n.measure_name,
+                n.measure_format,
+                n.self_note,
+                tuple(n.items),
+                n.applicable,
+                n.target,
+                n.actual,
+            )  # fmt: skip
+        )
+        stack.extend((c, n.id) for c in reversed(n.children))
+    return rows
+
+
+def scored_report(file: str, loaded: Loaded, result: ScoreResult, problems: list[Problem]) -> FileReport:
+    rubric, dept = loaded.rubric, loaded.department
+    adjusted = result.has_adjustments
+    return FileReport(
+        file=file,
+        kind=DEPARTMENT,
+        problems=problems,
+        readable=True,
+        unit=dept.unit,
+        year=dept.year,
+        illustrative=dept.illustrative,
+        rubric_id=rubric.id,
+        rubric_name=rubric.name,
+        rubric_file=os.path.normpath(loaded.rubric_path),
+        levels=tuple(rubric.levels),
+        total_weight=result.total_weight,
+        stated_total=result.stated_total,
+        self_total=result.self_total,
+        recomputed_total=result.recomputed_total,
+        audited_total=result.audited_total,
+        indicators=_rows(result),
+        has_adjustments=adjusted,
+        adjustments=tuple(result.adjustments),
+        self_total_adjusted=result.self_total_adjusted,
+        recomputed_total_adjusted=result.recomputed_total_adjusted,
+        audited_total_adjusted=result.audited_total_adjusted,
+        self_grade=rubric.grade_of(result.self_total_adjusted if adjusted else result.self_total),
+        audited_grade=rubric.grade_of(result.audited_total_adjusted if adjusted else result.audited_total),
+        scored=True,
+    )
+
+
+def _located(problems: list[Problem], source: object) -> list[Problem]:
+    locate = source.locate  # type: ignore[attr-defined]
+    return sorted((p if p.location is not None else p.located(locate(p.path)) for p in problems), key=_position)
+
+
+KEEP_TRACES = False  # --debug: keep the Python stack of every input error, for developers
+
+
+def _unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport:
+    trace = None
+    if KEEP_TRACES:
+        import traceback
+
+        trace = "".join(traceback.format_exception(err))
+    return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
+
+
+def check_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
+    """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong."""
+    with paused_gc():
+        file = str(path)
+        try:
+            loaded = load(Path(path), rubric_override)
+        except InputError as err:
+            return _unreadable(file, err)
+        result = score(loaded.rubric, loaded.department)
+        found = reconcile(loaded.department) + audit(
+            result, subtotals=loaded.department.self_assessment.subtotals, levels=loaded.rubric.levels
+        )
+        return scored_report(file, loaded, result, _located(found, loaded.source))
+
+
+def score_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
+    """``perfeval score`` of one department file: a self-score outside [0, 分值] makes it unusable."""
+    with paused_gc():
+        file = str(path)
+        try:
+            loaded = load(Path(path), rubric_override)
+        except InputError as err:
+            return _unreadable(file, err)
+        result = score(loaded.rubric, loaded.department)
+        out_of_range = score_range_problems(result)
+        if out_of_range:
+            return _unreadable(file, InputError(_located(out_of_range, loaded.source)))
+        return scored_report(file, loaded, result, [])
+
+
+def _kind_of(data: object) -> str:
+    if not isinstance(data, dict):
+        return UNKNOWN
+    fmt = data.get("format")
+    if fmt == "perfeval/rubric@1" or (fmt is None and "indicators" in data):
+        return RUBRIC
+    if looks_like_department(data):
+        return DEPARTMENT
+    return UNKNOWN
+
+
+def validate_file(path: Path | str) -> FileReport:
+    """``perfeval validate`` of a rubric or department file: the pipeline up to validation.
+
+    Exit codes: 0 valid, 1 problems (an unsound rubric, an incomplete department file, or a department
+    file whose rubric is unsound), 2 the file or its rubric could not be read."""
+    p = Path(path)
+    file = str(p)
+    with paused_gc():
+        try:
+            data, source = read_department_data(p)
+        except InputError as err:
+            return _unreadable(file, err, UNKNOWN)
+        kind = DEPARTMENT if p.suffix.lower() in (".xlsx", ".xlsm") else _kind_of(data)
+        if kind == UNKNOWN:
+            fmt = data.get("format") if isinstance(data, dict) else None
+            shown = (
+                f"format: {fmt!r} 不是 perfeval 的文件格式"
+                if fmt is not None
+                else "文件没有 format: 键，也看不出是评分表还是部门文件"
+            )
+            where = source.locate(("format",))
+            return _unreadable(
+                file,
+                InputError(
+                    [
+                        Problem(
+                            "unknown-format",
+                            f"{shown}；评分表写 format: perfeval/rubric@1，部门文件写 format: perfeval/department@1",
+                            where,
+                        )
+                    ]
+                ),
+                UNKNOWN,
+            )
+        if kind == RUBRIC:
+            try:
+                rf = read_rubric(p)
+            except InputError as err:
+                # a rubric that is not a valid model is a file with problems (1), not an unreadable one (2)
+                unreadable = {pr.code for pr in err.problems} & _UNREADABLE
+                return FileReport(file, RUBRIC, sorted(err.problems, key=_position), readable=not unreadable)
+            return FileReport(file, RUBRIC, sorted(rf.problems, key=_position), readable=True)
+        return _validate_department(file, p, data, source)
+
+
+def _validate_department(file: str, p: Path, data: object, source: object) -> FileReport:
+    try:
+        dept = parse_department(data, source)
+    except InputError as err:
+        return FileReport(file, DEPARTMENT, sorted(err.problems, key=_position))
+    try:
+        rf, _ = rubric_for(dept, p, source, None)
+    except InputError as err:
+        unreadable = {p.code for p in err.problems} & _UNREADABLE
+        return FileReport(file, DEPARTMENT, list(err.problems), readable=not unreadable)
+    if not rf.sound:
+        lead = Problem(
+            "rubric-invalid",
+            f"评分表 {rf.path} 不自洽，部门文件无法核对；问题如下",
+            source.locate(("rubric",)),  # type: ignore[attr-defined]
+        )
+        return FileReport(file, DEPARTMENT, [lead, *rf.problems])
+    problems = cross_check(rf.rubric, dept, source)  # type: ignore[arg-type]
+    if not problems:
+        result = score(rf.rubric, dept)
+        problems = completeness(rf.rubric, dept, result, source) + _located(  # type: ignore[arg-type]
+            score_range_problems(result), source
+        )
+    here = [pr for pr in problems if pr.location is None or pr.location.file == file]
+    return FileReport(file, DEPARTMENT, sorted(here, key=_position) + [pr for pr in problems if pr not in here])
+
+
+# what makes a file unreadable (exit code 2) rather than a file with problems (exit code 1)
+_UNREADABLE = frozenset(
+    {
+        "yaml-syntax",
+        "not-found",
+        "unreadable",
+        "encoding",
+        "binary-file",
+        "empty-file",
+        "too-large",
+        "is-directory",
+        "not-a-file",
+        "too-deep",
+        "too-many-nodes",
+        "control-character",
+        "rubric-not-found",
+        "wrong-kind-of-file",
+    }
+)

@@ -1,0 +1,54 @@
+"""GitHub Actions annotations: one workflow command per problem on stdout, a one-line total on stderr."""
+
+from __future__ import annotations
+
+from perfeval.core.problems import ERROR, WARNING, Problem
+from perfeval.pipeline.reports import FileReport, SummaryRow
+from perfeval.reporting.base import Body, ReporterOptions
+from perfeval.reporting.lines import totals_line
+from perfeval.reporting.visible import visible
+
+# GitHub knows error, warning and notice
+_COMMAND = {ERROR: "error", WARNING: "warning"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(p: Problem, file: str, command: str = "perfeval") -> str:
+    """``::error file=…,line=…,col=…,title=…::message`` (workflow-command escaping applied)."""
+    loc = p.location
+    props = [f"file={_escape_property(loc.file if loc else file)}"]
+    if loc is not None and loc.line is not None:
+        props.append(f"line={loc.line}")
+        if loc.col is not None:
+            props.append(f"col={loc.col}")
+    title = f"perfeval {p.code}" + (f" · {p.indicator_name}" if p.indicator_name else "")
+    props.append(f"title={_escape_property(visible(title))}")
+    return f"::{_COMMAND.get(p.level, 'notice')} {','.join(props)}::{_escape_data(visible(p.message))}"
+
+
+class GithubReporter:
+    def __init__(self, options: ReporterOptions) -> None:
+        self.o = options
+
+    def start(self) -> None:
+        pass
+
+    def body(self, report: FileReport) -> Body:
+        return "".join(github_line(p, report.file) + "\n" for p in report.problems), ""
+
+    def emit(self, body: Body) -> None:
+        self.o.out.write(body[0])
+
+    def file(self, report: FileReport) -> None:
+        self.emit(self.body(report))
+
+    def finish(self, rows: list[SummaryRow]) -> None:
+        # the human one-liner goes to stderr: stdout carries annotations only
+        self.o.err.write(totals_line(rows, self.o.command) + "\n")
