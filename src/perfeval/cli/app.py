@@ -50,7 +50,7 @@ def _root(
         reports.KEEP_TRACES = diagnostics.DEBUG = debug
 
 
-state: dict = {"debug": False}
+state: dict[str, bool] = {"debug": False}
 
 RubricOption = Annotated[
     Path | None, typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件")

@@ -84,7 +84,7 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
     if n.items and n.stated_items_total is not None:
         scored = [i for i in n.items if i.self_score is not None]
         if len(scored) == len(n.items):
-            summed = sum((i.self_score for i in scored), ZERO)  # type: ignore[misc]
+            summed = sum((i.self_score for i in scored if i.self_score is not None), ZERO)
             if summed != n.stated_items_total:
                 parts = " + ".join(_pts(i.self_score) for i in n.items)
                 add(
@@ -107,6 +107,7 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
         )
 
     status = n.status
+    stated = n.self_score if n.self_score is not None else ZERO  # (a claim's status implies a self-score)
     if status is Status.OUT_OF_RANGE:
         pass  # consistency.score_range_problems
     elif status is Status.OVER_CLAIMED:
@@ -115,10 +116,10 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
                 "over-claimed",
                 ERROR,
                 f"{name}：自评 {_pts(n.self_score)} 分，按规则应得 {_pts(n.score)} 分，"
-                f"高报 {_pts(n.self_score - n.score)} 分（{n.note}）",
+                f"高报 {_pts(stated - n.score)} 分（{n.note}）",
                 stated=n.self_score,
                 expected=n.score,
-                difference=n.self_score - n.score,
+                difference=stated - n.score,
             )
         else:
             add(
@@ -135,10 +136,10 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
                 "under-claimed",
                 WARNING,
                 f"{name}：自评 {_pts(n.self_score)} 分，按规则应得 {_pts(n.score)} 分，"
-                f"低报 {_pts(n.score - n.self_score)} 分（{n.note}）",
+                f"低报 {_pts(n.score - stated)} 分（{n.note}）",
                 stated=n.self_score,
                 expected=n.score,
-                difference=n.self_score - n.score,
+                difference=stated - n.score,
             )
         else:
             add(

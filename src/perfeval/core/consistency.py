@@ -36,7 +36,7 @@ def cross_check(rubric: Rubric, dept: Department, source: Locator) -> list[Probl
     nodes = rubric.nodes_by_id
     leaves = rubric.leaves_by_id
     for sid, entry in dept.self_assessment.scores.items():
-        where = ("self_assessment", "scores", sid)
+        where: KeyPath = ("self_assessment", "scores", sid)
         node = leaves.get(sid)
         if node is None:
             if sid in nodes:
@@ -112,7 +112,7 @@ def _cross_check_shapes(rubric: Rubric, dept: Department, source: Locator) -> li
         node = nodes.get(sid)
         if node is None or entry.present is None:
             continue
-        where = ("self_assessment", "scores", sid, "present")
+        where: KeyPath = ("self_assessment", "scores", sid, "present")
         if not isinstance(node.rule, Elements):
             problems.append(
                 Problem(
@@ -163,7 +163,7 @@ def _cross_check_shapes(rubric: Rubric, dept: Department, source: Locator) -> li
                     source.locate(("self_assessment", "not_applicable", k)),
                 )
             )
-    seen: dict[str, tuple] = {}
+    seen: dict[str, KeyPath] = {}
     for nid, rows in dept.department_indicators.items():
         node = nodes.get(nid)
         where = ("department_indicators", nid)
@@ -199,7 +199,7 @@ def completeness(rubric: Rubric, dept: Department, result: ScoreResult, source: 
 
     for node in rubric.row_nodes():
         rows = dept.department_indicators.get(node.id) or []
-        where = ("department_indicators", node.id)
+        where: KeyPath = ("department_indicators", node.id)
         assert node.department_rows is not None
         if not rows:
             add(

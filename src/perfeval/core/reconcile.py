@@ -204,6 +204,7 @@ def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, lis
         return []
     inc = d.basic_data.income
     sources = _parts(inc, _INCOME_PARTS)
+    path: KeyPath
     if inc.total is not None:
         income, income_text, path = inc.total, f"收入来源小计 {money(inc.total)}", ("basic_data", "income", "total")
     elif sources:

@@ -39,7 +39,7 @@ def _unwrap(annotation: Any) -> list[type[BaseModel]]:
     return out
 
 
-def _models_at(root: type[BaseModel], loc: tuple) -> list[type[BaseModel]]:
+def _models_at(root: type[BaseModel], loc: tuple[Any, ...]) -> list[type[BaseModel]]:
     current = [root]
     for part in loc:
         if not isinstance(part, str):
@@ -80,7 +80,7 @@ def _title(model: type[BaseModel], name: str) -> str | None:
     return None
 
 
-def _field_title(root: type[BaseModel], loc: tuple) -> str | None:
+def _field_title(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """The Chinese name of the field a location ends in (a list item: the list's name)."""
     idx = next((i for i in range(len(loc) - 1, -1, -1) if isinstance(loc[i], str)), None)
     if idx is None:
@@ -89,9 +89,9 @@ def _field_title(root: type[BaseModel], loc: tuple) -> str | None:
     return next((t for m in models if (t := _title(m, loc[idx]))), None)
 
 
-def _path_in_file(loc: tuple, source: Locator) -> tuple:
+def _path_in_file(loc: tuple[Any, ...], source: Locator) -> tuple[Any, ...]:
     """Drop discriminator tags and validator names that are not keys of the file."""
-    path: tuple = ()
+    path: tuple[Any, ...] = ()
     for part in loc:
         candidate = path + (part,)
         if source.has(candidate):
@@ -99,14 +99,14 @@ def _path_in_file(loc: tuple, source: Locator) -> tuple:
     return path
 
 
-KeyNamer = Callable[[tuple], "str | None"]
+KeyNamer = Callable[[tuple[Any, ...]], "str | None"]
 """Names a dict key the models cannot (a fact, an indicator id): path → Chinese name or None."""
 
 
-def labeller(root: type[BaseModel], key_name: KeyNamer | None = None) -> Callable[[tuple], str]:
+def labeller(root: type[BaseModel], key_name: KeyNamer | None = None) -> Callable[[tuple[Any, ...]], str]:
     """``basic_data.income.total（小计）`` — a key path with the Chinese name of what it is."""
 
-    def label(path: tuple) -> str:
+    def label(path: tuple[Any, ...]) -> str:
         title = key_name(path) if key_name else None
         if title is None:
             title = _field_title(root, path)
@@ -177,11 +177,11 @@ def problems_from_validation(
 ) -> list[Problem]:
     label = labeller(root, key_name)
     errors = exc.errors(include_url=False)
-    missing_by_parent: dict[tuple, set[str]] = {}
+    missing_by_parent: dict[tuple[Any, ...], set[str]] = {}
     for err in errors:
         if err["type"] == "missing" and err["loc"] and isinstance(err["loc"][-1], str):
             missing_by_parent.setdefault(_path_in_file(tuple(err["loc"][:-1]), source), set()).add(err["loc"][-1])
-    explained: set[tuple] = set()  # missing fields explained by a misspelt key beside them
+    explained: set[tuple[Any, ...]] = set()  # missing fields explained by a misspelt key beside them
     problems: list[Problem] = []
     for err in errors:
         loc = tuple(err["loc"])
@@ -211,7 +211,7 @@ def problems_from_validation(
             msg = f"{label(path) or what}：{_translate(err)}"
             location = source.locate(path)
         problems.append(Problem(_code(err), msg, location))
-    problems.sort(key=lambda p: (p.location.line or 0, p.location.col or 0))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.col or 0) if p.location else (0, 0))
     return problems
 
 
@@ -248,7 +248,7 @@ def _code(err: Any) -> str:
     return "wrong-type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid-value"
 
 
-def _translate(err: dict) -> str:
+def _translate(err: Any) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     shown = _shown(value)
     options = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
@@ -294,7 +294,7 @@ def _translate(err: dict) -> str:
     }
     if kind in table:
         return table[kind]
-    msg = err["msg"]
+    msg: str = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
@@ -304,7 +304,7 @@ def _translate(err: dict) -> str:
 def department_key_name(indicators: dict[str, str] | None) -> KeyNamer:
     """Chinese names for the department file's free keys: facts and indicator ids."""
 
-    def name(path: tuple) -> str | None:
+    def name(path: tuple[Any, ...]) -> str | None:
         if len(path) == 2 and path[0] == "facts":
             info = CATALOGUE.get(str(path[1]))
             return info.label if info else None
@@ -328,7 +328,7 @@ def department_key_name(indicators: dict[str, str] | None) -> KeyNamer:
 def rubric_key_name(data: Any) -> KeyNamer:
     """In a rubric, name a location by the indicator it is in (``预算完成率``)."""
 
-    def name(path: tuple) -> str | None:
+    def name(path: tuple[Any, ...]) -> str | None:
         node, found = data, None
         for part in path:
             try:

@@ -12,7 +12,7 @@ and share their styles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,12 @@ def _page_setup(ws: Worksheet, title_rows: str) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows
 
 
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+def _widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
 
@@ -203,10 +204,10 @@ def _audited_sheet(ws: Worksheet, report: FileReport, levels: list[str]) -> None
             label += f"\n自评 {fmt_points(n.self_score)} / 审核 {fmt_points(n.audited_score)}"
         last = n.depth if not n.is_leaf else depth
         _put(ws, start, n.depth, label, align=CENTER, font=BOLD if not n.is_leaf else None)
-        for r in range(start, end + 1):
-            for c in range(n.depth, last + 1):
-                if (r, c) != (start, n.depth):
-                    _put(ws, r, c, None)
+        for r_ in range(start, end + 1):
+            for c_ in range(n.depth, last + 1):
+                if (r_, c_) != (start, n.depth):
+                    _put(ws, r_, c_, None)
         if end > start or last > n.depth:
             ws.merge_cells(start_row=start, start_column=n.depth, end_row=end, end_column=last)
 
@@ -418,7 +419,8 @@ def audit_workbook(entries: list[FileReport]) -> Workbook:
     """The audited 评分表 of every readable department, 问题清单 with every problem of every file
     (unreadable ones too), and, for several files, a 汇总 with one row per file given."""
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):  # the blank sheet a new workbook comes with
+        wb.remove(sheet)
     several = len(entries) > 1
     summary = wb.create_sheet("汇总") if several else None
     taken = {"汇总", "问题清单"}

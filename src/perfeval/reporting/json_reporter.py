@@ -18,6 +18,7 @@ from perfeval.core.engine import AdjustmentResult, Status
 from perfeval.core.problems import ERROR, INFO, WARNING, Problem
 from perfeval.pipeline.reports import FileReport, IndicatorRow, SummaryRow
 from perfeval.reporting.base import ReporterOptions, batch_exit_code, worst_first
+from perfeval.reporting.lines import totals_line
 
 SCORE_FORMAT = "perfeval/score@2"
 CHECK_FORMAT = "perfeval/check@2"
@@ -238,3 +239,4 @@ class JsonReporter:
             self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip() + "\n}\n")
         else:
             self.o.out.write(f'  "exit_code": {batch_exit_code(rows)}\n}}\n')
+        self.o.err.write(totals_line(rows, self.o.command) + "\n")  # for the person watching

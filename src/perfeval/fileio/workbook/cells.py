@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -36,7 +37,7 @@ def put(
     font: Font | None = None,
     align: Alignment | None = None,
     border: bool = True,
-):
+) -> Cell | MergedCell:
     """Write ``value`` at (row, col) with its format and style. Text starting with ``=`` stays
     text (never a formula); a Decimal is kept exact."""
     cell = ws.cell(row=row, column=col)
