@@ -116,7 +116,7 @@ def test_a_batch_reports_the_bad_files_and_checks_the_rest(county):
 
 def test_the_summary_table_puts_the_worst_first(county):
     result = invoke("--format", "json", *map(str, county))
-    rows = json.loads(result.output)["summary"]["rows"]
+    rows = json.loads(result.stdout)["summary"]["rows"]
     names = [Path(r["file"]).name for r in rows]
     assert names == ["broken.yaml", "missing.yaml", "wages-and-total.yaml", "wages.yaml", "good.yaml"]
     assert [r["exit_code"] for r in rows] == [2, 2, 1, 1, 0]
@@ -141,8 +141,8 @@ def test_the_exit_code_of_a_batch_is_the_worst_of_its_files(county, files, code)
 def test_jobs_keep_the_input_order_and_the_result(county):
     one = invoke("--format", "json", *map(str, county))
     two = invoke("--format", "json", "--jobs", "2", *map(str, county * 2))
-    files_one = json.loads(one.output)["files"]
-    files_two = json.loads(two.output)["files"]
+    files_one = json.loads(one.stdout)["files"]
+    files_two = json.loads(two.stdout)["files"]
     assert files_two == files_one + files_one
     assert two.exit_code == one.exit_code == 2
 
@@ -177,7 +177,7 @@ def _no_floats(value, where="$"):
 
 def test_json_contract(county):
     result = invoke("--format", "json", *map(str, county))
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     _no_floats(doc)
     assert doc["format"] == "perfeval/check@2"
     assert set(doc) == {"format", "tool", "strict", "files", "summary"}
@@ -225,7 +225,7 @@ def test_json_contract(county):
 
 def test_cli_json_equals_the_library_result(tmp_path):
     path = mutated(tmp_path, WAGES)
-    doc = json.loads(invoke("--format", "json", str(path)).output)
+    doc = json.loads(invoke("--format", "json", str(path)).stdout)
     assert doc["files"] == [file_dict(check_file(path))]
 
 
@@ -351,7 +351,7 @@ def test_jobs_render_in_workers_exactly_what_one_process_prints(county, fmt):
     one = invoke("--format", fmt, *map(str, county))
     two = invoke("--format", fmt, "--jobs", "2", *map(str, county * 3))
     if fmt == "json":
-        assert json.loads(two.output)["files"] == json.loads(one.output)["files"] * 3
+        assert json.loads(two.stdout)["files"] == json.loads(one.stdout)["files"] * 3
     elif fmt == "github":
         assert two.stdout == one.stdout * 3
     else:  # per-file blocks in order, then the summary of all of them
