@@ -15,7 +15,7 @@ from perfeval.cli.runner import run_files
 from perfeval.core.problems import ExitCode, Location, Problem
 from perfeval.core.rubric import parse_interval
 from perfeval.core.soundness import interval_problems
-from perfeval.pipeline.reports import validate_file as validate_path
+from perfeval.pipeline.validation import validate_file as validate_path
 from perfeval.reporting.github_reporter import github_line
 
 ROOT = Path(__file__).resolve().parents[1]

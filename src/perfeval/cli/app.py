@@ -169,6 +169,21 @@ def convert(
     raise typer.Exit(run(source, target, rubric, force))
 
 
+def _output_failed(exc: OSError) -> int:
+    """stdout could not be written (a full disk, a closed terminal): say so on stderr, exit 2."""
+    import errno
+
+    why = {errno.ENOSPC: "磁盘已满", errno.EIO: "输出设备读写出错", errno.EDQUOT: "超出磁盘配额"}.get(
+        exc.errno or 0, exc.strerror or type(exc).__name__
+    )
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more goes to the broken stream
+        print(f"perfeval：无法写出结果（{why}）；请检查输出位置的可用空间后重试", file=sys.stderr)
+    except OSError:
+        pass
+    return ExitCode.INPUT
+
+
 def main(argv: list[str] | None = None) -> None:
     """The ``perfeval`` entry point: every failure ends in a message and a named exit code.
 
@@ -179,22 +194,47 @@ def main(argv: list[str] | None = None) -> None:
     # The command line uses no pydantic plugins; looking them up scans every installed
     # distribution's entry points (importlib.metadata) on the first model built: ~15 ms a run.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    code: int | str | None = 0
     try:
         app(args=argv, prog_name="perfeval")
+    except SystemExit as done:
+        code = done.code
     except InputError as err:  # a command that let one through
         from perfeval.reporting.diagnostics import print_problems
 
-        sys.exit(print_problems(err.problems))
+        code = print_problems(err.problems)
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
     except BrokenPipeError:  # `perfeval score … | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(ExitCode.FINDINGS)
+        code = ExitCode.FINDINGS
+    except OSError as exc:
+        if exc.errno is None or not _is_stdout_error(exc):
+            code = _internal_error()
+        else:
+            code = _output_failed(exc)
     except Exception:
-        if state.get("debug"):
-            raise
-        import traceback
+        code = _internal_error()
+    try:  # what is buffered must reach its reader before the exit code says it did
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        code = _output_failed(exc)
+    sys.exit(code)
 
-        print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
-        print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
-        sys.exit(ExitCode.INTERNAL)
+
+def _is_stdout_error(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
+def _internal_error() -> int:
+    if state.get("debug"):
+        raise  # noqa: PLE0704 - re-raised from the handler that called us
+    import traceback
+
+    print("perfeval 内部错误（这是程序的缺陷，不是您文件的问题）。请带上 --debug 重新运行并报告：", file=sys.stderr)
+    print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr)
+    return ExitCode.INTERNAL

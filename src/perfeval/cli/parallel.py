@@ -13,7 +13,7 @@ from io import StringIO
 from itertools import repeat
 from pathlib import Path
 
-from perfeval.pipeline.batch import RUNNERS
+from perfeval.pipeline.batch import run_one
 from perfeval.pipeline.reports import SummaryRow
 from perfeval.reporting.base import Body, Reporter, ReporterOptions
 from perfeval.reporting.registry import make_reporter
@@ -30,7 +30,7 @@ def _check_and_render(
     if reporter is None:
         options = ReporterOptions(command, StringIO(), StringIO(), strict, True, table, None)
         reporter = _WORKER_REPORTERS[key] = make_reporter(fmt, options)
-    report = RUNNERS[command](path, rubric)
+    report = run_one(command, path, rubric)
     return report.summary(0, strict), reporter.body(report)
 
 

@@ -167,6 +167,7 @@ CODES: dict[str, CodeInfo] = {
         output_format="输出文件的扩展名不对",
         unwritable_text="文字无法写入工作簿",
         no_readable_input="没有可审核的部门文件",
+        internal_error="perfeval 内部错误（程序缺陷，不是文件的问题）",
     ),
 }
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from perfeval.pipeline.reports import FileReport, check_file, score_file, validate_file
+from perfeval.core.problems import Location, Problem
+from perfeval.pipeline import reports as reports_module
+from perfeval.pipeline.reports import FileReport, check_file, score_file
+from perfeval.pipeline.validation import validate_file
 
 
 def _validate(path: Path | str, rubric: Path | str | None = None) -> FileReport:
@@ -22,7 +25,29 @@ RUNNERS: dict[str, Callable[[Path | str, Path | str | None], FileReport]] = {
 }
 
 
+def run_one(command: str, path: Path | str, rubric: Path | str | None) -> FileReport:
+    """One file's report. A defect of perfeval's on this file (an exception no input should cause) is
+    reported for this file — exit code 3, named as perfeval's fault — and the batch goes on."""
+    try:
+        return RUNNERS[command](path, rubric)
+    except Exception as exc:
+        if reports_module.KEEP_TRACES:  # --debug: a developer wants the stack
+            raise
+        what = visible_type(exc)
+        problem = Problem(
+            "internal-error",
+            f"perfeval 处理此文件时出现内部错误（{what}）；这是程序的缺陷，不是您文件的问题。"
+            "请带上 --debug 重新运行并报告；其余文件照常处理",
+            Location(str(path)),
+        )
+        return FileReport(str(path), "unknown", [problem], readable=False, internal=True)
+
+
+def visible_type(exc: BaseException) -> str:
+    """The exception's type, never its message: a message may quote the file's content."""
+    return type(exc).__name__
+
+
 def reports(paths: list[Path], rubric: Path | None, command: str) -> Iterator[FileReport]:
     """Each file's report, in this process, in input order."""
-    run = RUNNERS[command]
-    return (run(p, rubric) for p in paths)
+    return (run_one(command, p, rubric) for p in paths)

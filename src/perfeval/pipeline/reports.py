@@ -1,5 +1,5 @@
 """One result per file, for every command: :class:`FileReport`, built by :func:`score_file`,
-:func:`check_file` and :func:`validate_file`, and rendered by every reporter.
+:func:`check_file` and :func:`perfeval.pipeline.validation.validate_file`, and rendered by every reporter.
 
 A report is small and picklable (plain dataclasses, ``Decimal`` and strings; no pydantic models, no
 rich objects), so that a batch can run in worker processes and a large batch keeps only its
@@ -15,13 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfeval.core.audit import audit
-from perfeval.core.consistency import completeness, cross_check, score_range_problems
+from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Problem
 from perfeval.core.reconcile import reconcile
-from perfeval.pipeline.departments import Loaded, load, parse_department, read_department_data, rubric_for
+from perfeval.pipeline.departments import Loaded, load
 from perfeval.pipeline.gc_tuning import paused_gc
-from perfeval.pipeline.rubrics import looks_like_department, read_rubric
 
 DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
 
@@ -107,6 +106,7 @@ class FileReport:
     audited_grade: str | None = None  # grade of the audited total (after penalties and caps)
     scored: bool = False  # the indicator table was computed
     trace: str | None = None  # the Python stack of an input error, kept only under --debug
+    internal: bool = False  # perfeval itself failed on this file (a defect): exit code 3
 
     @property
     def final_audited(self) -> Decimal | None:
@@ -133,6 +133,8 @@ class FileReport:
         return self.count(INFO)
 
     def exit_code(self, strict: bool = False) -> int:
+        if self.internal:
+            return ExitCode.INTERNAL
         if not self.readable:
             return ExitCode.INPUT
         if self.errors or (strict and self.warnings):
@@ -168,7 +170,7 @@ class FileReport:
 # --- building a report -------------------------------------------------------------------------
 
 
-def _position(p: Problem) -> tuple[int, int]:
+def position(p: Problem) -> tuple[int, int]:
     loc = p.location
     return (loc.line or 0, loc.col or 0) if loc is not None else (0, 0)
 
@@ -248,15 +250,15 @@ def scored_report(file: str, loaded: Loaded, result: ScoreResult, problems: list
     )
 
 
-def _located(problems: list[Problem], source: object) -> list[Problem]:
+def located(problems: list[Problem], source: object) -> list[Problem]:
     locate = source.locate  # type: ignore[attr-defined]
-    return sorted((p if p.location is not None else p.located(locate(p.path)) for p in problems), key=_position)
+    return sorted((p if p.location is not None else p.located(locate(p.path)) for p in problems), key=position)
 
 
 KEEP_TRACES = False  # --debug: keep the Python stack of every input error, for developers
 
 
-def _unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport:
+def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport:
     trace = None
     if KEEP_TRACES:
         import traceback
@@ -272,12 +274,12 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
         try:
             loaded = load(Path(path), rubric_override)
         except InputError as err:
-            return _unreadable(file, err)
+            return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)
         found = reconcile(loaded.department) + audit(
             result, subtotals=loaded.department.self_assessment.subtotals, levels=loaded.rubric.levels
         )
-        return scored_report(file, loaded, result, _located(found, loaded.source))
+        return scored_report(file, loaded, result, located(found, loaded.source))
 
 
 def score_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
@@ -287,113 +289,9 @@ def score_file(path: Path | str, rubric_override: Path | str | None = None) -> F
         try:
             loaded = load(Path(path), rubric_override)
         except InputError as err:
-            return _unreadable(file, err)
+            return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)
         out_of_range = score_range_problems(result)
         if out_of_range:
-            return _unreadable(file, InputError(_located(out_of_range, loaded.source)))
+            return unreadable(file, InputError(located(out_of_range, loaded.source)))
         return scored_report(file, loaded, result, [])
-
-
-def _kind_of(data: object) -> str:
-    if not isinstance(data, dict):
-        return UNKNOWN
-    fmt = data.get("format")
-    if fmt == "perfeval/rubric@1" or (fmt is None and "indicators" in data):
-        return RUBRIC
-    if looks_like_department(data):
-        return DEPARTMENT
-    return UNKNOWN
-
-
-def validate_file(path: Path | str) -> FileReport:
-    """``perfeval validate`` of a rubric or department file: the pipeline up to validation.
-
-    Exit codes: 0 valid, 1 problems (an unsound rubric, an incomplete department file, or a department
-    file whose rubric is unsound), 2 the file or its rubric could not be read."""
-    p = Path(path)
-    file = str(p)
-    with paused_gc():
-        try:
-            data, source = read_department_data(p)
-        except InputError as err:
-            return _unreadable(file, err, UNKNOWN)
-        kind = DEPARTMENT if p.suffix.lower() in (".xlsx", ".xlsm") else _kind_of(data)
-        if kind == UNKNOWN:
-            fmt = data.get("format") if isinstance(data, dict) else None
-            shown = (
-                f"format: {fmt!r} 不是 perfeval 的文件格式"
-                if fmt is not None
-                else "文件没有 format: 键，也看不出是评分表还是部门文件"
-            )
-            where = source.locate(("format",))
-            return _unreadable(
-                file,
-                InputError(
-                    [
-                        Problem(
-                            "unknown-format",
-                            f"{shown}；评分表写 format: perfeval/rubric@1，部门文件写 format: perfeval/department@1",
-                            where,
-                        )
-                    ]
-                ),
-                UNKNOWN,
-            )
-        if kind == RUBRIC:
-            try:
-                rf = read_rubric(p)
-            except InputError as err:
-                # a rubric that is not a valid model is a file with problems (1), not an unreadable one (2)
-                unreadable = {pr.code for pr in err.problems} & _UNREADABLE
-                return FileReport(file, RUBRIC, sorted(err.problems, key=_position), readable=not unreadable)
-            return FileReport(file, RUBRIC, sorted(rf.problems, key=_position), readable=True)
-        return _validate_department(file, p, data, source)
-
-
-def _validate_department(file: str, p: Path, data: object, source: object) -> FileReport:
-    try:
-        dept = parse_department(data, source)
-    except InputError as err:
-        return FileReport(file, DEPARTMENT, sorted(err.problems, key=_position))
-    try:
-        rf, _ = rubric_for(dept, p, source, None)
-    except InputError as err:
-        unreadable = {p.code for p in err.problems} & _UNREADABLE
-        return FileReport(file, DEPARTMENT, list(err.problems), readable=not unreadable)
-    if not rf.sound:
-        lead = Problem(
-            "rubric-invalid",
-            f"评分表 {rf.path} 不自洽，部门文件无法核对；问题如下",
-            source.locate(("rubric",)),  # type: ignore[attr-defined]
-        )
-        return FileReport(file, DEPARTMENT, [lead, *rf.problems])
-    problems = cross_check(rf.rubric, dept, source)  # type: ignore[arg-type]
-    if not problems:
-        result = score(rf.rubric, dept)
-        problems = completeness(rf.rubric, dept, result, source) + _located(  # type: ignore[arg-type]
-            score_range_problems(result), source
-        )
-    here = [pr for pr in problems if pr.location is None or pr.location.file == file]
-    return FileReport(file, DEPARTMENT, sorted(here, key=_position) + [pr for pr in problems if pr not in here])
-
-
-# what makes a file unreadable (exit code 2) rather than a file with problems (exit code 1)
-_UNREADABLE = frozenset(
-    {
-        "yaml-syntax",
-        "not-found",
-        "unreadable",
-        "encoding",
-        "binary-file",
-        "empty-file",
-        "too-large",
-        "is-directory",
-        "not-a-file",
-        "too-deep",
-        "too-many-nodes",
-        "control-character",
-        "rubric-not-found",
-        "wrong-kind-of-file",
-    }
-)
