@@ -53,13 +53,13 @@ def _root(
 state: dict[str, bool] = {"debug": False}
 
 RubricOption = Annotated[
-    Path | None, typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件")
+    Path | None, typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件", readable=False)
 ]
 
 
 @app.command()
 def score(
-    department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
+    department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False, readable=False)],
     rubric: RubricOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
 ) -> None:
@@ -72,7 +72,7 @@ def score(
 @app.command()
 def check(
     departments: Annotated[
-        list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT")
+        list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT", readable=False)
     ],
     rubric: RubricOption = None,
     format: Annotated[
@@ -111,7 +111,7 @@ class SchemaName(StrEnum):
 @app.command()
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False)
+        list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False, readable=False)
     ],
     format: Annotated[
         Format | None,
@@ -144,7 +144,7 @@ ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存�
 
 @app.command()
 def init(
-    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False)],
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False, readable=False)],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml", show_default=False)
     ],
@@ -158,8 +158,8 @@ def init(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False)],
-    target: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False)],
+    source: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False, readable=False)],
+    target: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False, readable=False)],
     rubric: RubricOption = None,
     force: ForceOption = False,
 ) -> None:
