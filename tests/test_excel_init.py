@@ -150,10 +150,18 @@ def test_an_existing_file_is_kept_without_force(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["dept.csv", "dept", "dept.xlsm", "dept.xls"])
 def test_an_unknown_output_format_is_refused(tmp_path: Path, name: str) -> None:
+    from perfeval.cli.commands.init import check_suffix
+    from perfeval.core.problems import InputError
+
     result = init(tmp_path / name)
     assert result.exit_code == 2
     assert ".xlsx" in result.stderr
     assert not (tmp_path / name).exists()
+    with pytest.raises(InputError) as err:
+        check_suffix(tmp_path / name)
+    [problem] = err.value.problems
+    assert (problem.code, problem.location.file) == ("output-format", str(tmp_path / name))
+    assert "文件名应以 .xlsx" in problem.message
 
 
 def test_yaml_skeleton_names_every_indicator_item_and_fact(tmp_path: Path) -> None:
@@ -217,6 +225,22 @@ def test_scoring_yaml_does_not_import_openpyxl() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_without_openpyxl_a_workbook_is_refused_saying_what_to_install(template: Path) -> None:
+    blocked = "import sys; sys.modules['openpyxl'] = None  # as if it were not installed\n"
+    library = (
+        blocked + "from perfeval.core.problems import InputError\nfrom perfeval.pipeline import load\n"
+        "try:\n    load(sys.argv[1])\nexcept InputError as err:\n"
+        "    print('|'.join(f'{p.code} {p.location}: {p.message}' for p in err.problems))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", library, str(template)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == (
+        f"workbook-unsupported {template}: 读取 .xlsx 工作簿需要 openpyxl；请安装：pip install 'perfeval[excel]'"
+    )
+    cli = blocked + "from perfeval.cli.app import main\nmain(sys.argv[1:])\n"
+    run = subprocess.run([sys.executable, "-c", cli, "score", str(template)], capture_output=True, text=True)
+    assert run.returncode == 2 and "需要 openpyxl" in run.stderr and "Traceback" not in run.stderr
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
