@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli.app import app
 from perfeval.cli.commands import check as check_cmd
 from perfeval.cli.commands.check import TextReporter, check_file, file_dict, github_line, worst_first
@@ -257,11 +257,7 @@ def test_golden_text_output(monkeypatch):
     monkeypatch.chdir(ROOT)
     console = Console(file=io.StringIO(), record=True, width=120, color_system=None, force_terminal=False)
     TextReporter(console, strict=False, table=True, batch=False).file(check_file("examples/taojiang-2019.yaml"))
-    text = console.export_text()
-    if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(GOLDEN, console.export_text())
 
 
 def test_worst_first_keeps_input_order_among_equals():

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli.app import app
 from perfeval.core.engine import Status, score
 from perfeval.pipeline import load
@@ -96,9 +97,7 @@ def test_project_2020_text_output(tmp_path: Path) -> None:
     console = Console(record=True, width=140, color_system=None, force_terminal=False)
     grade = loaded.rubric.grade_of(result.self_total_adjusted)
     print_score(console, result, file="examples/project-2020.yaml", levels=loaded.rubric.levels, grade=grade)
-    text = console.export_text()
-    golden = GOLDEN / "score-project-2020.txt"
-    assert text == golden.read_text(encoding="utf-8"), "golden differs; inspect and regenerate deliberately"
+    check_golden(GOLDEN / "score-project-2020.txt", console.export_text())
 
 
 def test_score_refuses_a_row_above_its_weight(tmp_path: Path) -> None:

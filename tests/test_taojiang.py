@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli.app import app
 from perfeval.core.engine import Status, score
 from perfeval.pipeline import load
@@ -80,11 +80,7 @@ def test_golden_breakdown(result):
         levels=loaded.rubric.levels,
         grade=loaded.rubric.grade_of(r.self_total),
     )
-    text = console.export_text()
-    assert "合计" in text and "98.2" in text
-    if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(GOLDEN, console.export_text())
 
 
 runner = CliRunner()
