@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli import runner
 from perfeval.cli.app import app
 from perfeval.core.problems import Location, Problem
@@ -268,10 +268,7 @@ def test_golden_text_output(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
     text, diagnostics = text_reporter(table=True).body(check_file("examples/taojiang-2019.yaml"))
     assert diagnostics == ""
-    if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(GOLDEN, text)
 
 
 def test_worst_first_keeps_input_order_among_equals():
@@ -358,3 +355,13 @@ def test_jobs_render_in_workers_exactly_what_one_process_prints(county, fmt):
         blocks = one.stdout.split("\n汇总")[0]
         assert two.stdout.startswith("\n".join([blocks] * 3))
     assert two.exit_code == one.exit_code
+
+
+def test_no_audit_workbook_when_no_department_could_be_read(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("unit: [县政府办\n", encoding="utf-8")
+    out = tmp_path / "audit.xlsx"
+    result = invoke("--output", str(out), str(broken))
+    assert result.exit_code == 2
+    assert "[no-readable-input]" in result.stderr and "未写出审核工作簿" in result.stderr
+    assert not out.exists()

@@ -151,10 +151,18 @@ def test_an_existing_file_is_kept_without_force(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["dept.csv", "dept", "dept.xlsm", "dept.xls"])
 def test_an_unknown_output_format_is_refused(tmp_path: Path, name: str) -> None:
+    from perfeval.cli.commands.init import check_suffix
+    from perfeval.core.problems import InputError
+
     result = init(tmp_path / name)
     assert result.exit_code == 2
     assert ".xlsx" in result.stderr
     assert not (tmp_path / name).exists()
+    with pytest.raises(InputError) as err:
+        check_suffix(tmp_path / name)
+    [problem] = err.value.problems
+    assert (problem.code, problem.location.file) == ("output-format", str(tmp_path / name))
+    assert "文件名应以 .xlsx" in problem.message
 
 
 def test_yaml_skeleton_names_every_indicator_item_and_fact(tmp_path: Path) -> None:

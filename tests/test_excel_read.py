@@ -190,6 +190,7 @@ def test_annex_2_without_ids_needs_the_rubric_to_read_by_names(tmp_path: Path, t
     with pytest.raises(InputError) as err:
         read_department(path)
     assert "dept.xlsx:评分表!G3: 评分表没有“指标标识”列" in str(err.value)
+    assert [(p.code, p.location.cell) for p in err.value.problems] == [("scores-no-ids", "评分表!G3")]
 
 
 # --- bad workbooks: every problem by sheet and cell -------------------------------------------------
@@ -241,33 +242,131 @@ def _paste_annex_2_without_subtotal_rows(book: openpyxl.Workbook) -> None:
                 cell.value = value
 
 
+def _edits(*edits: Edit) -> Edit:
+    def edit(book: openpyxl.Workbook) -> None:
+        for e in edits:
+            e(book)
+
+    return edit
+
+
+def _clear_labels(sheet: str, *labels: str) -> Edit:
+    """Empty every cell of ``sheet`` that holds one of ``labels`` (a header someone deleted)."""
+
+    def edit(book: openpyxl.Workbook) -> None:
+        for row in book[sheet].iter_rows():
+            for cell in row:
+                if cell.value in labels:
+                    cell.value = None
+
+    return edit
+
+
+def _drop_id_columns(book: openpyxl.Workbook) -> None:
+    """评分表 without the hidden 指标标识/要点标识/分值校验 columns: rows are then read by indicator names."""
+    book["评分表"].delete_cols(10, 3)
+
+
+# (edit, [problem code, sheet!cell, words of the message])
 BAD_CELLS = [
-    pytest.param(_set("基础数据表", "A8", "一千零四十八"), ["基础数据表!A8", "不是数值"], id="amount-in-words"),
-    pytest.param(_set("基础数据表", "B8", "95%"), ["基础数据表!B8", "百分数"], id="percent-in-amount"),
-    pytest.param(_set("基础数据表", "C8", datetime(2019, 5, 1)), ["基础数据表!C8", "日期"], id="date-in-amount"),
-    pytest.param(_set("基础数据表", "D9", 12), ["基础数据表!D9", "只填第一行"], id="second-row-outside-projects"),
-    pytest.param(_set("基础数据表", "A8", -3), ["基础数据表!A8", "不能小于 0"], id="negative-amount"),
-    pytest.param(_set("填报信息", "B8", "二〇一九"), ["填报信息!B8", "不是整数"], id="year-in-words"),
-    pytest.param(_set("填报信息", "B6", None), ["填报信息!B6", "缺少必填项 unit"], id="unit-missing"),
-    pytest.param(_set("填报信息", "B10", "2020年13月1日"), ["填报信息!B10", "filled_on"], id="bad-fill-date"),
     pytest.param(
-        _set_score("staff_control_rate", "四分"), ["评分表!G14", "staff_control_rate 的自评得分"], id="score-in-words"
+        _set("基础数据表", "A8", "一千零四十八"),
+        ["cell-not-a-number", "基础数据表!A8", "不是数值"],
+        id="amount-in-words",
+    ),
+    pytest.param(
+        _set("基础数据表", "B8", "95%"), ["cell-not-a-number", "基础数据表!B8", "百分数"], id="percent-in-amount"
+    ),
+    pytest.param(
+        _set("基础数据表", "C8", datetime(2019, 5, 1)),
+        ["cell-not-a-number", "基础数据表!C8", "日期"],
+        id="date-in-amount",
+    ),
+    pytest.param(
+        _set("基础数据表", "D9", 12),
+        ["basic-data-extra-row", "基础数据表!D9", "只填第一行"],
+        id="second-row-outside-projects",
+    ),
+    pytest.param(
+        _set("基础数据表", "A8", -3),
+        ["out-of-bounds", "基础数据表!A8", "不能小于 0"],
+        id="negative-amount",
+    ),
+    pytest.param(
+        _clear_labels("基础数据表", "initial_budget.total", "项目名称"),
+        ["basic-data-header", "基础数据表!A1", "找不到表头（“项目名称”一栏）"],
+        id="basic-data-header-deleted",
+    ),
+    pytest.param(_set("填报信息", "B8", "二〇一九"), ["not-a-number", "填报信息!B8", "不是整数"], id="year-in-words"),
+    pytest.param(_set("填报信息", "B6", None), ["missing-field", "填报信息!B6", "缺少必填项 unit"], id="unit-missing"),
+    pytest.param(
+        _set("填报信息", "B10", "2020年13月1日"),
+        ["invalid-value", "填报信息!B10", "filled_on"],
+        id="bad-fill-date",
+    ),
+    pytest.param(
+        _set_score("staff_control_rate", "四分"),
+        ["cell-not-a-number", "评分表!G14", "staff_control_rate 的自评得分"],
+        id="score-in-words",
     ),
     pytest.param(
         _set_score("target_reasonableness", "1 分", "annual_target_set"),
-        ["评分表!G4", "annual_target_set"],
+        ["cell-not-a-number", "评分表!G4", "annual_target_set"],
         id="item-score-with-unit",
     ),
-    pytest.param(_clear_id("staff_control_rate"), ["评分表!G14", "没有指标标识"], id="row-without-id"),
-    pytest.param(_paste_annex_2_without_subtotal_rows, ["评分表!F8", "行可能已错位"], id="rows-shifted-by-a-paste"),
+    pytest.param(
+        _clear_id("staff_control_rate"), ["scores-row-without-id", "评分表!G14", "没有指标标识"], id="row-without-id"
+    ),
+    pytest.param(
+        _paste_annex_2_without_subtotal_rows,
+        ["scores-row-shifted", "评分表!F8", "行可能已错位"],
+        id="rows-shifted-by-a-paste",
+    ),
+    pytest.param(
+        _set("评分表", "J15", "staff_control_rate"),  # the 三公经费变动率 row now claims to be 在职人员控制率
+        ["scores-duplicate-row", "评分表!J15", "指标 staff_control_rate 出现了两次（另一处在第 14 行）"],
+        id="indicator-row-twice",
+    ),
+    pytest.param(
+        _set("评分表", "G3", None), ["scores-header", "评分表!A1", "找不到“自评得分”表头"], id="scores-header-deleted"
+    ),
+    pytest.param(
+        _set("评分表", "H4", 1),  # 审核得分 of 评分要点 1 of 绩效目标合理性 only
+        ["scores-partial-review", "评分表!H5", "target_reasonableness 只有部分评分要点填了审核得分"],
+        id="reviewer-scored-one-item-of-four",
+    ),
+    pytest.param(
+        _edits(_drop_id_columns, _set("评分表", "C4", "目标合理性（4分）")),
+        ["scores-row-unknown", "评分表!G4", "找不到它属于评分表中的哪个指标"],
+        id="row-name-not-in-the-rubric",
+    ),
+    pytest.param(
+        _edits(_drop_id_columns, _set("评分表", "E8", "5、多出来的要点"), _set("评分表", "G8", 1)),
+        ["scores-row-unknown", "评分表!G8", "绩效目标合理性 只有 4 个评分要点，此行多出来了"],
+        id="one-checklist-row-too-many",
+    ),
     pytest.param(
         _rename_fact("authorized_staff", "authorised_staff"),
-        ["指标数据!A5", "是否想写 'authorized_staff'"],
+        ["unknown-fact", "指标数据!A5", "是否想写 'authorized_staff'"],
         id="unknown-fact",
     ),
-    pytest.param(_set("指标数据", "B4", "五十四人"), ["指标数据!B4", "不是数值"], id="fact-in-words"),
     pytest.param(
-        _set("基础数据表", "A8", "=B8+C8"), ["基础数据表!A8", "没有保存计算结果"], id="formula-without-cached-value"
+        _edits(_set("指标数据", "A4", "在编人数"), _set("指标数据", "E4", None), _set("指标数据", "B4", 50)),
+        ["unknown-fact-row", "指标数据!A4", "不认识数据项 '在编人数'"],
+        id="fact-row-added",
+    ),
+    pytest.param(
+        _edits(_rename_fact("actual_staff", "authorized_staff"), _set("指标数据", "B4", 54)),
+        ["duplicate-fact", "指标数据!B5", "指标数据 编制数 填了两次"],
+        id="fact-twice",
+    ),
+    pytest.param(
+        _set("指标数据", "B4", "五十四人"), ["cell-not-a-number", "指标数据!B4", "不是数值"], id="fact-in-words"
+    ),
+    pytest.param(
+        _set("基础数据表", "A8", "=B8+C8"),
+        ["formula-without-value", "基础数据表!A8", "没有保存计算结果"],
+        id="formula-without-cached-value",
     ),
 ]
 
@@ -280,11 +379,15 @@ def test_a_bad_cell_is_reported_by_sheet_and_cell(tmp_path: Path, taojiang, edit
     book.save(path)
     result = runner.invoke(app, ["score", str(path)])
     assert result.exit_code == 2, result.output
-    where, what = expected
+    code, where, what = expected
     lines = [line for line in result.stderr.splitlines() if f"dept.xlsx:{where}:" in line]
     assert lines, result.stderr
     assert any(what in line for line in lines), result.stderr
     assert "Traceback" not in result.output
+    with pytest.raises(InputError) as err:  # the same problem as a record: its code, at its cell
+        load(path)
+    found = [(p.code, p.location.cell, p.message) for p in err.value.problems]
+    assert any(c == code and cell == where and what in m for c, cell, m in found), found
 
 
 def test_a_score_beyond_its_weight_is_reported_at_its_cell(tmp_path: Path, taojiang) -> None:
@@ -317,6 +420,7 @@ def test_not_a_workbook(tmp_path: Path, content: bytes, expected: str) -> None:
         read_department(path)
     assert expected in str(err.value)
     assert str(err.value).startswith(f"{path}: ")
+    assert [p.code for p in err.value.problems] == ["not-a-workbook"]
 
 
 def test_a_workbook_without_our_sheets_names_the_sheets_it_has(tmp_path: Path) -> None:
@@ -327,6 +431,7 @@ def test_a_workbook_without_our_sheets_names_the_sheets_it_has(tmp_path: Path) -
     with pytest.raises(InputError) as err:
         read_department(path)
     assert "现有的表：Sheet1" in str(err.value)
+    assert [p.code for p in err.value.problems] == ["not-a-department-workbook"]
 
 
 @pytest.mark.parametrize("dash", ["-", "—", "——", "/", "－"])

@@ -272,4 +272,5 @@ def test_text_excel_cannot_hold_is_refused_with_a_message(tmp_path: Path, taojia
     with pytest.raises(InputError) as err:
         write_department_workbook(tmp_path / "t.xlsx", taojiang.rubric, dept, "r.yaml", force=False)
     assert "'报告\\x07原文' 含有 Excel 不能保存的控制字符" in str(err.value)
+    assert [(p.code, p.location.file) for p in err.value.problems] == [("unwritable-text", str(tmp_path / "t.xlsx"))]
     assert not (tmp_path / "t.xlsx").exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli.app import app
 from perfeval.core.engine import Status, score
 from perfeval.pipeline.departments import load
@@ -94,9 +95,9 @@ def test_illustrative_county_office_computes_every_formula() -> None:
 
 def test_project_2020_text_output(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    text = text_of(score_file("examples/project-2020.yaml"), "score", width=140)
-    golden = GOLDEN / "score-project-2020.txt"
-    assert text == golden.read_text(encoding="utf-8"), "golden differs; inspect and regenerate deliberately"
+    check_golden(
+        GOLDEN / "score-project-2020.txt", text_of(score_file("examples/project-2020.yaml"), "score", width=140)
+    )
 
 
 def test_score_refuses_a_row_above_its_weight(tmp_path: Path) -> None:

@@ -1,13 +1,13 @@
 """The Taojiang county office, 2019: the case the project started from."""
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from goldens import check_golden
 from perfeval.cli.app import app
 from perfeval.core.engine import Status, score
 from perfeval.pipeline.departments import load
@@ -73,9 +73,7 @@ def test_golden_breakdown(monkeypatch):
     monkeypatch.chdir(ROOT)
     text = text_of(score_file("examples/taojiang-2019.yaml"), "score", width=160)
     assert "合计" in text and "98.2" in text
-    if os.environ.get("PERFEVAL_UPDATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(GOLDEN, text)
 
 
 runner = CliRunner()

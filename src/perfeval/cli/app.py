@@ -72,7 +72,8 @@ def score(
 @app.command()
 def check(
     departments: Annotated[
-        list[Path], typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT", readable=False)
+        list[Path],
+        typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT", readable=False),
     ],
     rubric: RubricOption = None,
     format: Annotated[
@@ -111,7 +112,8 @@ class SchemaName(StrEnum):
 @app.command()
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False, readable=False)
+        list[Path],
+        typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False, readable=False),
     ],
     format: Annotated[
         Format | None,
@@ -144,7 +146,9 @@ ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存�
 
 @app.command()
 def init(
-    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False, readable=False)],
+    rubric: Annotated[
+        Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False, readable=False)
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml", show_default=False)
     ],

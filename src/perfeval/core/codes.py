@@ -84,7 +84,6 @@ CODES: dict[str, CodeInfo] = {
         "rubric",
         rubric_not_found="评分表文件不存在",
         rubric_invalid="评分表无法使用",
-        formula_syntax="公式无法解析",
         unknown_fact="用到未声明的事实",
         bad_fact_name="事实名称不能用于公式",
         fact_shadows_catalogue="事实与内置目录重名",

@@ -72,7 +72,9 @@ def read_rubric(path: Path | str) -> RubricFile:
             [
                 Problem(
                     "wrong-kind-of-file",
-                    f"评分表应为 .yaml 或 .yml 文件，而这里是 {p.suffix or '无扩展名的文件'}；请给出评分表 YAML 文件的路径",
+                    "评分表应为 .yaml 或 .yml 文件，而这里是"
+                    + (f" {p.suffix} 文件" if p.suffix else "无扩展名的文件")
+                    + "；perfeval 不读取其内容。请给出评分表 YAML 文件的路径",
                     Location(str(p)),
                 )
             ]
