@@ -13,11 +13,12 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from perfeval.core.audit import audit
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
-from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Problem
+from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
 from perfeval.pipeline.departments import Loaded, load
 from perfeval.pipeline.gc_tuning import paused_gc
@@ -250,9 +251,14 @@ def scored_report(file: str, loaded: Loaded, result: ScoreResult, problems: list
     )
 
 
-def located(problems: list[Problem], source: object) -> list[Problem]:
-    locate = source.locate  # type: ignore[attr-defined]
-    return sorted((p if p.location is not None else p.located(locate(p.path)) for p in problems), key=position)
+def located(problems: list[Problem], source: Any) -> list[Problem]:
+    """Each problem at its place in the file. A problem about something the file does not have (a score
+    left out) points at the key of the table it belongs in (``scores:``), not at that table's first entry."""
+
+    def where(p: Problem) -> Location:
+        return source.locate(p.path, key=not source.has(p.path))  # type: ignore[no-any-return]
+
+    return sorted((p if p.location is not None else p.located(where(p)) for p in problems), key=position)
 
 
 KEEP_TRACES = False  # --debug: keep the Python stack of every input error, for developers
