@@ -24,109 +24,61 @@ Checks:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
-
-from pydantic import BaseModel
 
 from perfeval.core.decimals import ZERO, fmt_amount
 from perfeval.core.department import Department
 from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
-
-Part = tuple[str, Decimal]  # (Chinese cell name, amount)
-
-
-def _title(model: type[BaseModel], name: str) -> str:
-    return model.model_fields[name].title or name
-
-
-class _Money:
-    """Amount formatting with the file's unit: '1,295.87 万元'."""
-
-    def __init__(self, unit: str) -> None:
-        self.unit = unit
-
-    def __call__(self, value: Decimal) -> str:
-        return f"{fmt_amount(value)} {self.unit}"
-
-    def sum_text(self, parts: list[Part]) -> str:
-        if not parts:
-            return "各项均为空"
-        if len(parts) == 1:
-            return f"{parts[0][0]} {fmt_amount(parts[0][1])}"
-        return " + ".join(f"{name} {fmt_amount(v)}" for name, v in parts)
-
-
-def _parts(model: BaseModel, names: Iterable[str]) -> list[Part]:
-    cls = type(model)
-    out = []
-    for name in names:
-        value = getattr(model, name)
-        if value is not None:
-            out.append((_title(cls, name), value))
-    return out
-
-
-def _total(parts: list[Part]) -> Decimal:
-    return sum((v for _, v in parts), ZERO)
-
-
-def _sum_check(
-    table: str, stated: Decimal | None, parts: list[Part], path: KeyPath, money: _Money, total_name: str = "小计"
-) -> list[Problem]:
-    """A 小计 against the sum of its filled-in parts."""
-    if not parts:
-        return []
-    summed = _total(parts)
-    if stated is None:
-        return [
-            finding(
-                "subtotal-blank",
-                WARNING,
-                f"{table}：{total_name}为空，但各项已填（{money.sum_text(parts)} = {money(summed)}）；"
-                f"请填写{total_name}，否则依赖它的指标无法核算",
-                path[:-1],
-                amounts={"expected": summed},
-            )
-        ]
-    if stated == summed:
-        return []
-    return [
-        finding(
-            "sum-mismatch",
-            ERROR,
-            f"{table}：{total_name} {money(stated)}与各项之和不符（{money.sum_text(parts)} = {money(summed)}），"
-            f"相差 {money(abs(stated - summed))}",
-            path,
-            amounts={"stated": stated, "expected": summed, "difference": stated - summed},
-        )
-    ]
-
+from perfeval.core.sums import DEFAULT_TOLERANCE, Money, Part, parts_of, rounding_note, sum_check, total_of, within
 
 _SPENDING_PARTS = ("wages_welfare", "goods_services", "household_subsidies", "capital", "other")
 _INCOME_PARTS = ("prior_year_balance", "superior_finance", "county_finance", "other")
 _SANGONG_PARTS = ("overseas_travel", "vehicle_purchase", "vehicle_operation", "reception")
 
 
-def _subtotals(d: Department, money: _Money) -> list[Problem]:
+def _subtotals(d: Department, money: Money, tolerance: Decimal) -> list[Problem]:
     bd = d.basic_data
     out: list[Problem] = []
     b = bd.initial_budget
-    out += _sum_check(
-        "年初预算支出计划", b.total, _parts(b, ("basic", "project")), ("basic_data", "initial_budget", "total"), money
+    out += sum_check(
+        "年初预算支出计划",
+        b.total,
+        parts_of(b, ("basic", "project")),
+        ("basic_data", "initial_budget", "total"),
+        money,
+        tolerance=tolerance,
     )
     i = bd.income
-    out += _sum_check("收入来源", i.total, _parts(i, _INCOME_PARTS), ("basic_data", "income", "total"), money)
+    out += sum_check(
+        "收入来源", i.total, parts_of(i, _INCOME_PARTS), ("basic_data", "income", "total"), money, tolerance=tolerance
+    )
     s = bd.basic_spending
-    out += _sum_check(
-        "实际支出·基本支出情况", s.total, _parts(s, _SPENDING_PARTS), ("basic_data", "basic_spending", "total"), money
+    out += sum_check(
+        "实际支出·基本支出情况",
+        s.total,
+        parts_of(s, _SPENDING_PARTS),
+        ("basic_data", "basic_spending", "total"),
+        money,
+        tolerance=tolerance,
     )
     for k, p in enumerate(bd.projects or []):
         label = f"实际支出·项目支出情况第 {k + 1} 行" + (f"（{p.name}）" if p.name else "")
-        out += _sum_check(label, p.total, _parts(p, _SPENDING_PARTS), ("basic_data", "projects", k, "total"), money)
+        out += sum_check(
+            label,
+            p.total,
+            parts_of(p, _SPENDING_PARTS),
+            ("basic_data", "projects", k, "total"),
+            money,
+            tolerance=tolerance,
+        )
     bal = bd.balance
-    out += _sum_check(
-        "经费结余情况", bal.total, _parts(bal, ("basic", "project")), ("basic_data", "balance", "total"), money
+    out += sum_check(
+        "经费结余情况",
+        bal.total,
+        parts_of(bal, ("basic", "project")),
+        ("basic_data", "balance", "total"),
+        money,
+        tolerance=tolerance,
     )
     for key, table in (
         ("budget", "“三公”经费·本年度预算"),
@@ -134,8 +86,14 @@ def _subtotals(d: Department, money: _Money) -> list[Problem]:
         ("actual", "“三公”经费·本年度实际支出"),
     ):
         sg = getattr(d.sangong, key)
-        out += _sum_check(
-            table, sg.total, _parts(sg, _SANGONG_PARTS), ("sangong", key, "total"), money, total_name="合计"
+        out += sum_check(
+            table,
+            sg.total,
+            parts_of(sg, _SANGONG_PARTS),
+            ("sangong", key, "total"),
+            money,
+            total_name="合计",
+            tolerance=tolerance,
         )
     return out
 
@@ -151,10 +109,12 @@ def _actual_spending(d: Department) -> tuple[Decimal, list[Part]] | None:
         if p.total is None:
             return None
         parts.append((f"项目支出小计（{p.name}）" if p.name else "项目支出小计", p.total))
-    return _total(parts), parts
+    return total_of(parts), parts
 
 
-def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Problem]:
+def _function_rows(
+    d: Department, money: Money, actual: tuple[Decimal, list[Part]] | None, tolerance: Decimal
+) -> list[Problem]:
     rows = d.spending_by_function
     if not rows:
         return []
@@ -172,19 +132,26 @@ def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Par
         # its parts are the rows directly beneath it (no row in between)
         direct = [x for x in below if not any(y.code != x.code and x.code.startswith(y.code) for y in below)]
         parts = [(f"{x.code} {x.name}", x.amount) for x in direct]
-        out += _sum_check(
+        out += sum_check(
             f"按功能科目的支出·{r.code} {r.name}",
             r.amount,
             parts,
             ("spending_by_function", k, "amount"),
             money,
             total_name="金额",
+            tolerance=tolerance,
         )
     if actual is None:
         return out
     spent, spent_parts = actual
     function_total = sum((r.amount for r in top_level), ZERO)
-    if function_total != spent:
+    if within(function_total - spent, tolerance):
+        out.append(
+            rounding_note(
+                "按功能科目的支出合计与附件1实际支出", ("spending_by_function",), function_total, spent, money
+            )
+        )
+    elif function_total != spent:
         out.append(
             finding(
                 "function-spending-mismatch",
@@ -198,18 +165,24 @@ def _function_rows(d: Department, money: _Money, actual: tuple[Decimal, list[Par
     return out
 
 
-def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, list[Part]] | None) -> list[Problem]:
-    """收入（含上年结余）= 实际支出 + 结余; a gap equal to the budget adjustments is explained."""
+def _income_vs_spending(
+    d: Department, money: Money, actual: tuple[Decimal, list[Part]] | None, tolerance: Decimal
+) -> list[Problem]:
+    """收入（含上年结余）= 实际支出 + 结余; a gap equal to the budget adjustments is explained; a gap a blank
+    cell could hold (结余 not reported while income exceeds spending; a blank income source while spending
+    exceeds income) cannot be judged and is said so."""
     if actual is None:
         return []
     inc = d.basic_data.income
-    sources = _parts(inc, _INCOME_PARTS)
+    sources = parts_of(inc, _INCOME_PARTS)
     path: KeyPath
+    income_partial = False
     if inc.total is not None:
         income, income_text, path = inc.total, f"收入来源小计 {money(inc.total)}", ("basic_data", "income", "total")
-    elif sources:
-        income = _total(sources)
-        income_text = f"收入来源各项之和 {money(income)}"
+    elif sources.filled:
+        income = sources.total
+        income_partial = bool(sources.blank)
+        income_text = f"收入来源各项之和 {money(income)}" + ("（部分之和）" if income_partial else "")
         path = ("basic_data", "income")
     else:
         return []
@@ -221,10 +194,24 @@ def _income_vs_spending(d: Department, money: _Money, actual: tuple[Decimal, lis
     if gap == 0:
         return []
     amounts = {"stated": income, "expected": uses, "difference": income - uses}
+    if within(gap, tolerance):
+        return [rounding_note(f"{income_text}与实际支出 + {balance_text}", path, income, uses, money)]
     what = f"{income_text}与实际支出 {money(spent)} + {balance_text} = {money(uses)} 不符，相差 {money(abs(gap))}"
     explained = _explained_by_budget_changes(d, gap, money)
     if explained:
         return [finding("income-spending-gap", WARNING, f"{what}；{explained}", path, amounts=amounts)]
+    blank_could_hold_it = (gap < 0 and balance is None) or (gap > 0 and income_partial)
+    if blank_could_hold_it:
+        which = "经费结余栏为空" if gap < 0 else f"收入来源中{'、'.join(sources.blank)}未填"
+        return [
+            finding(
+                "income-spending-unverifiable",
+                WARNING,
+                f"{what}；预算调整不能解释这一差额，而{which}，无法判断差额是否在其中；请填写该栏（确无则填 0）",
+                path,
+                amounts=amounts,
+            )
+        ]
     return [
         finding(
             "income-spending-mismatch",
@@ -252,7 +239,7 @@ def _initial(d: Department) -> Decimal | None:
     return None
 
 
-def _explained_by_budget_changes(d: Department, gap: Decimal, money: _Money) -> str | None:
+def _explained_by_budget_changes(d: Department, gap: Decimal, money: Money) -> str | None:
     """Why the income columns miss ``gap``, if the budget changes say so."""
     net = _net_adjustments(d)
     if net is not None and net != 0 and net == gap:
@@ -271,7 +258,7 @@ def _explained_by_budget_changes(d: Department, gap: Decimal, money: _Money) -> 
     return None
 
 
-def _sangong_columns(d: Department, money: _Money) -> list[Problem]:
+def _sangong_columns(d: Department, money: Money, tolerance: Decimal) -> list[Problem]:
     """附件1 的三公经费支出栏（基本支出 + 各项目）against the 三公 actual total."""
     actual = d.sangong.actual.total
     bd = d.basic_data
@@ -283,9 +270,15 @@ def _sangong_columns(d: Department, money: _Money) -> list[Problem]:
             columns.append((f"项目支出·三公经费支出（{p.name}）" if p.name else "项目支出·三公经费支出", p.sangong))
     if actual is None or not columns:
         return []
-    summed = _total(columns)
+    summed = total_of(columns)
     if summed == actual:
         return []
+    if within(actual - summed, tolerance):
+        return [
+            rounding_note(
+                "“三公”经费实际支出合计与附件1 三公经费支出栏", ("sangong", "actual", "total"), actual, summed, money
+            )
+        ]
     return [
         finding(
             "sangong-spending-mismatch",
@@ -298,7 +291,7 @@ def _sangong_columns(d: Department, money: _Money) -> list[Problem]:
     ]
 
 
-def _adjustments(d: Department, money: _Money) -> list[Problem]:
+def _adjustments(d: Department, money: Money, tolerance: Decimal) -> list[Problem]:
     """追加 − 追减 = 调整后预算 − 年初预算 (结构调整 moves money, it does not change the total)."""
     net, initial, final = _net_adjustments(d), _initial(d), d.budget.final
     if net is None or initial is None or final is None:
@@ -306,6 +299,9 @@ def _adjustments(d: Department, money: _Money) -> list[Problem]:
     change = final - initial
     if change == net:
         return []
+    where: KeyPath = ("budget", "adjustments") if d.budget.adjustments else ("budget", "final")
+    if within(net - change, tolerance):
+        return [rounding_note("预算调整净额与调整后预算 − 年初预算", where, net, change, money)]
     listed = " ".join(f"{a.kind} {fmt_amount(a.amount)}" for a in d.budget.adjustments or []) or "无调整"
     return [
         finding(
@@ -313,19 +309,20 @@ def _adjustments(d: Department, money: _Money) -> list[Problem]:
             ERROR,
             f"预算调整（{listed}，净额 {money(net)}）与调整后预算 {money(final)} − 年初预算 {money(initial)} = "
             f"{money(change)} 不符，相差 {money(abs(change - net))}",
-            ("budget", "adjustments") if d.budget.adjustments else ("budget", "final"),
+            where,
             amounts={"stated": net, "expected": change, "difference": net - change},
         )
     ]
 
 
-def reconcile(d: Department) -> list[Problem]:
-    """Every finding about the department's tables, in the order of 附件1, then the tables beside it."""
-    money = _Money(d.amount_unit)
+def reconcile(d: Department, tolerance: Decimal = DEFAULT_TOLERANCE) -> list[Problem]:
+    """Every finding about the department's tables, in the order of 附件1, then the tables beside it.
+    ``tolerance`` (in the file's amount unit) is the largest gap read as rounding."""
+    money = Money(d.amount_unit)
     actual = _actual_spending(d)
-    findings = _subtotals(d, money)
-    findings += _income_vs_spending(d, money, actual)
-    findings += _function_rows(d, money, actual)
-    findings += _sangong_columns(d, money)
-    findings += _adjustments(d, money)
+    findings = _subtotals(d, money, tolerance)
+    findings += _income_vs_spending(d, money, actual, tolerance)
+    findings += _function_rows(d, money, actual, tolerance)
+    findings += _sangong_columns(d, money, tolerance)
+    findings += _adjustments(d, money, tolerance)
     return findings
