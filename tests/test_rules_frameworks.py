@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,8 +97,15 @@ def test_project_2020_text_output(tmp_path: Path) -> None:
     console = Console(record=True, width=140, color_system=None, force_terminal=False)
     grade = loaded.rubric.grade_of(result.self_total_adjusted)
     print_score(console, result, file="examples/project-2020.yaml", levels=loaded.rubric.levels, grade=grade)
-    text = console.export_text()
-    golden = GOLDEN / "score-project-2020.txt"
+    check_golden("score-project-2020.txt", console.export_text())
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; ``PERFEVAL_UPDATE_GOLDEN=1`` rewrites it (inspect the diff, then commit)."""
+    golden = GOLDEN / name
+    if os.environ.get("PERFEVAL_UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden}; run with PERFEVAL_UPDATE_GOLDEN=1"
     assert text == golden.read_text(encoding="utf-8"), "golden differs; inspect and regenerate deliberately"
 
 

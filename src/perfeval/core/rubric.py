@@ -14,12 +14,22 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from perfeval.core import formula as _formula
+from perfeval.core.decimals import Rounding
 from perfeval.core.number_text import parse_decimal, parse_ratio
 
 Points = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)]
 SignedPoints = Annotated[Decimal, BeforeValidator(parse_decimal)]
 Ratio = Annotated[Decimal, BeforeValidator(parse_ratio)]
 NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="稳定的 ASCII 标识，小写字母开头")]
+FactName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="事实名称（事实目录或本表 facts: 中的名称）")]
+Precision = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=12,
+        description="按表列精度计分：指标值先四舍五入到这么多位小数，再分档或相乘（4 位小数即百分比的两位小数）",
+    ),
+]
 
 RUBRIC_FORMAT = "perfeval/rubric@1"
 
@@ -51,6 +61,11 @@ class Measure(_Model):
     format: Literal["percent", "number", "amount"] = Field("percent", description="显示方式：百分比、数值或金额")
     range: str | None = Field(
         None, description="指标值可能的取值区间，如 '[-1, inf)'（变动率可为负）；不写时按 [0, inf) 核对分档是否全覆盖"
+    )
+    precision: Precision | None = Field(
+        None,
+        description="按表列精度计分（覆盖评分表的 measure_precision）：指标值先四舍五入到这么多位小数再计分，"
+        "如 4 即按 79.996% 印作 80.00% 的值计分",
     )
 
     @field_validator("range")
@@ -151,8 +166,9 @@ class Deduction(_Model):
     threshold: Ratio = Field(description="阈值，如 1 (100%)")
     per: Ratio = Field(gt=0, description="每多少偏差扣一次，如 0.01 (一个百分点) 或 0.05")
     points: Points = Field(description="每次扣分")
-    partial: Literal["proportional", "whole_steps"] = Field(
-        description="不足一档的偏差：proportional 按比例扣；whole_steps 只按整档扣（向下取整）"
+    partial: Literal["proportional", "whole_steps", "started_steps"] = Field(
+        description="不足一档的偏差：proportional 按比例扣；whole_steps 只按整档扣（不足一档不扣，向下取整）；"
+        "started_steps 不足一档按一档扣（向上取整，100.5% 即扣一档）"
     )
     floor: Points = Field(Decimal(0), description="最低得分（扣完为止即 0）")
 
@@ -173,8 +189,48 @@ class Elements(_Model):
     points_each: Points = Field(description="每项分值，即每少一项所扣的分")
 
 
+class HeaderRow(_Model):
+    """One line of the 自评表 header block (预算执行情况): a fund and the facts its columns come from,
+    as the form prints them — 年初预算数 / 全年预算数 / 全年执行数."""
+
+    fund: str = Field(min_length=1, description="资金来源，按表格原文，如 年度资金总额、财政拨款、其他资金")
+    initial: FactName | None = Field(None, description="年初预算数的事实名称")
+    full_year: FactName | None = Field(None, description="全年预算数的事实名称")
+    executed: FactName | None = Field(None, description="全年执行数的事实名称")
+
+    def facts(self) -> list[tuple[str, str]]:
+        """(column label, fact name) for each column this line fills."""
+        cols = (("年初预算数", self.initial), ("全年预算数", self.full_year), ("全年执行数", self.executed))
+        return [(label, name) for label, name in cols if name is not None]
+
+
+class ExecutionRate(_Model):
+    """预算执行率: 执行率 = 全年执行数 ÷ 全年预算数 (or ÷ 年初预算数, as the form states it);
+    得分 = 执行率 × 分值, capped at the weight (最高不得超过分值上限) unless ``cap: false``."""
+
+    kind: Literal["execution_rate"]
+    name: str = Field("预算执行率", min_length=1, description="指标值的名称，按表格原文")
+    executed: FactName = Field(description="分子：全年执行数（的事实名称）")
+    budget: FactName = Field(description="分母：全年预算数，或表格所写的年初预算数（的事实名称）")
+    cap: bool = Field(
+        True,
+        description="true：得分最高不超过分值（最高不得超过分值上限）；false：按执行率 × 分值计，不封顶（超过分值）",
+    )
+    reason_below: Ratio | None = Field(
+        None, description="执行率低于此值（如 90%）须说明原因（偏差原因分析）；不写则不要求"
+    )
+    precision: Precision | None = Field(None, description="按表列精度计分（覆盖评分表的 measure_precision）")
+    header: list[HeaderRow] = Field(
+        default_factory=list, description="表头：按资金来源列出 年初预算数 / 全年预算数 / 全年执行数 所取的事实"
+    )
+
+    @cached_property
+    def measure(self) -> Measure:
+        return Measure(name=self.name, formula=f"{self.executed} / {self.budget}", precision=self.precision)
+
+
 Rule = Annotated[
-    Checklist | Proportional | Bands | FullMarksIf | Judged | Deduction | Elements,
+    Checklist | Proportional | Bands | FullMarksIf | Judged | Deduction | Elements | ExecutionRate,
     Field(discriminator="kind"),
 ]
 
@@ -195,16 +251,62 @@ class ChooseOne(_Model):
     text: str = Field(min_length=1, description="原文，如 结转结余率、结转结余变动率二者择其一")
 
 
+class EqualRows(_Model):
+    """等于 (=) rows: full marks within the tolerance; otherwise as stated."""
+
+    tolerance: Ratio = Field(
+        Decimal(0), ge=0, description="允许偏差，相对指标值：5% 即 |完成值 − 指标值| ≤ 5% × 指标值 计满分；默认 0"
+    )
+    otherwise: Literal["as_positive", "zero"] = Field(
+        "as_positive",
+        description="超出允许偏差时：as_positive 按正向计（平台做法：指标值为 0 时完成值 ≤ 0 计满分，否则 0 分）；"
+        "zero 不得分",
+    )
+
+
+class QualitativeRanges(_Model):
+    """定性 rows: 达成 / 部分达成 / 未达成, each a range of the weight (80–100% / 60–80% / 0–60%)
+    within which the department picks its score."""
+
+    achieved: str = Field(description="达成：分值的区间，如 '[80%, 100%]'")
+    partly_achieved: str = Field(description="部分达成：如 '[60%, 80%)'")
+    not_achieved: str = Field(description="未达成：如 '[0, 60%)'")
+
+    @field_validator("achieved", "partly_achieved", "not_achieved")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+    @cached_property
+    def intervals(self) -> dict[str, Interval]:
+        return {k: parse_interval(getattr(self, k)) for k in ("achieved", "partly_achieved", "not_achieved")}
+
+
+ACHIEVEMENT_LABELS = {"achieved": "达成", "partly_achieved": "部分达成", "not_achieved": "未达成"}
+
+
 class DepartmentRows(_Model):
     """部门特性指标: rows each department defines itself (name, weight, 年度指标值, 实际完成值),
-    sharing this node's fixed weight."""
+    sharing this node's fixed weight; each row scored by its kind (正向/反向/等于/定性)."""
 
     text: str = Field(min_length=1, description="原文，如 部门特性指标，由部门结合职责自行设置")
     scoring: Literal["completion", "judged"] = Field(
-        description="completion：定量指标按 实际完成值 ÷ 年度指标值 计分（满分为止），定性指标酌情评分；"
+        description="completion：各行按其类型计分（正向 完成值 ÷ 指标值，满分为止；反向、等于、定性见下）；"
         "judged：各行均由评价人酌情评分"
     )
     min_rows: int = Field(1, ge=1, description="至少几行")
+    negative: Literal["reciprocal", "linear"] = Field(
+        "reciprocal",
+        description="反向指标（≤ 指标值，越小越好）超出指标值时：reciprocal 按 指标值 ÷ 完成值 × 分值；"
+        "linear 按 (1 − (完成值 − 指标值) ÷ 指标值) × 分值，达到指标值两倍不得分。完成值 1.5 倍于指标值时分别得 "
+        "6.67 与 5.00（满分 10）",
+    )
+    equal: EqualRows = Field(default_factory=EqualRows, description="等于指标（= 指标值）的允许偏差与超出时的计分")
+    qualitative: QualitativeRanges | None = Field(
+        None,
+        description="定性指标：达成 / 部分达成 / 未达成 各对应分值的区间；不写则定性指标由评价人在 [0, 分值] 内评分",
+    )
 
 
 class Node(_Model):
@@ -220,6 +322,11 @@ class Node(_Model):
     optional: OptionalIndicator | None = Field(None, description="可选项：不适用时如何计分")
     choose_one: ChooseOne | None = Field(None, description="二者择其一：下级指标为备选项，部门只填报其一")
     department_rows: DepartmentRows | None = Field(None, description="部门特性指标：下级指标由部门文件给出")
+    children_incomplete: bool = Field(
+        False,
+        description="所据表格只列出了本指标的部分下级指标：保留本指标印出的分值，不要求下级分值之和相等；"
+        "合计为部分得分。须在 note 中说明",
+    )
     children: list[Node] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -239,6 +346,10 @@ class Node(_Model):
             raise ValueError(f"{who}为二者择其一（choose_one），至少需要两个下级指标")
         if self.optional is not None and self.children:
             raise ValueError(f"{who}：可选项（optional）只用于末级指标")
+        if self.children_incomplete and (not self.children or self.choose_one is not None):
+            raise ValueError(
+                f"{who}：children_incomplete（只列出部分下级指标）只用于有下级指标、且不是二者择其一的指标"
+            )
         return self
 
     @property
@@ -300,7 +411,24 @@ class Cap(_Model):
     caps: list[CapBand] = Field(min_length=1)
 
 
-Adjustment = Annotated[Penalty | Cap, Field(discriminator="kind")]
+class Deviation(_Model):
+    """指标偏离: a department row whose 实际完成值 exceeds its 年度指标值 by ``over`` or more
+    (完成值超过指标值30%及以上) deviates. What follows is the rubric's: ``points`` off the total for
+    each deviating row (平台：减2分), a written 偏差原因 required (偏差说明), both, or neither
+    (复核口径：偏离不扣分) — the deviating rows are listed in every case."""
+
+    kind: Literal["deviation"]
+    id: NodeId
+    name: str = Field(min_length=1, description="名称，如 指标偏离")
+    text: str = Field(min_length=1, description="原文")
+    rows_of: list[NodeId] = Field(min_length=1, description="逐行检查这些部门特性指标节点下的各行（定性指标除外）")
+    over: Ratio = Field(gt=0, description="超过指标值的比例，如 30%：完成值 ≥ 指标值 × 130% 即为偏离")
+    inclusive: bool = Field(True, description="true：恰好超过 30% 也算偏离（及以上）；false：须超过 30%")
+    points: Points = Field(Decimal(0), description="每个偏离指标从总分中扣的分；0 表示不扣分")
+    reason_required: bool = Field(False, description="偏离指标须填写偏差原因（deviation_reason）；未填即为问题")
+
+
+Adjustment = Annotated[Penalty | Cap | Deviation, Field(discriminator="kind")]
 
 
 class Rubric(_Model):
@@ -310,6 +438,19 @@ class Rubric(_Model):
     source: str | None = Field(None, description="来源（文件号、印发单位、所据资料）")
     note: str | None = Field(None, description="编者说明（哪些内容逐字录入，哪些为编者补全）")
     total: Points = Field(Decimal(100), description="总分")
+    rounding: Rounding = Field(
+        "half_up", description="得分保留两位小数的方式：half_up 四舍五入（默认）；truncate 截尾（直接舍去第三位及以后）"
+    )
+    measure_precision: Precision | None = Field(
+        None,
+        description="按表列精度计分：各指标值先四舍五入到这么多位小数再分档或相乘（4 即百分比的两位小数）；"
+        "不写则按精确值计分",
+    )
+    indicators_incomplete: bool = Field(
+        False,
+        description="所据表格只列出了部分一级指标：总分按印出的写，不要求一级指标分值之和等于总分；合计为部分得分。"
+        "须在 note 中说明",
+    )
     levels: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     facts: dict[str, FactDecl] = Field(default_factory=dict, description="本评分表新增的事实（内置目录之外）")
     grades: list[Grade] = Field(default_factory=list, description="总分等级")
@@ -327,9 +468,15 @@ class Rubric(_Model):
             stack.extend((c, depth + 1) for c in reversed(node.children))
 
     def grade_of(self, total: Decimal | None) -> str | None:
-        if total is None:
+        """The grade of a total; none for a partial table, whose total covers only the listed indicators."""
+        if total is None or self.is_partial:
             return None
         return next((g.grade for g in self.grades if total in g.interval), None)
+
+    @cached_property
+    def is_partial(self) -> bool:
+        """The table shows only part of its tree (children_incomplete somewhere, or indicators_incomplete)."""
+        return self.indicators_incomplete or any(n.children_incomplete for n, _ in self.walk())
 
     @cached_property
     def nodes_by_id(self) -> dict[str, Node]:

@@ -35,7 +35,9 @@ from perfeval.core.rubric import (
     Cap,
     Checklist,
     Deduction,
+    Deviation,
     Elements,
+    ExecutionRate,
     FullMarksIf,
     Interval,
     Node,
@@ -222,13 +224,71 @@ class _RubricChecker:
 
     def total(self) -> None:
         summed = sum((n.weight for n in self.rubric.indicators), ZERO)
+        parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
+        path = ("total",) if self.source.has(("total",)) else ("indicators",)
+        if self.rubric.indicators_incomplete:
+            self.incomplete(
+                "评分表",
+                self.rubric.total,
+                summed,
+                parts,
+                path,
+                ("indicators_incomplete",),
+                "一级指标",
+                bool((self.rubric.note or "").strip()),
+            )
+            return
         if summed != self.rubric.total:
-            parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
-            path = ("total",) if self.source.has(("total",)) else ("indicators",)
             self.add(
                 "total-mismatch",
                 f"评分表总分为 {fmt_points(self.rubric.total)}，而一级指标分值之和为 {fmt_points(summed)}（{parts}）",
                 path,
+            )
+
+    def incomplete(
+        self,
+        what: str,
+        weight: Decimal,
+        summed: Decimal,
+        parts: str,
+        path: Path_,
+        marker: Path_,
+        tier: str,
+        explained: bool,
+    ) -> None:
+        """A partial table (children_incomplete / indicators_incomplete): the printed weight is kept.
+        What is listed may fall short of it (informational), never exceed it (an error)."""
+        name = "总分" if what == "评分表" else "分值"
+        if summed > weight:
+            self.add(
+                "weight-mismatch" if what != "评分表" else "total-mismatch",
+                f"{what}的{name}为 {fmt_points(weight)}，而已列{tier}分值之和为 {fmt_points(summed)}（{parts}），"
+                f"超过了{name}；只列出部分{tier}时，已列部分不能多于{name}",
+                path,
+            )
+        elif summed == weight:
+            self.add(
+                "incomplete-but-complete",
+                f"{what}标为只列出部分{tier}（{marker[-1]}），但已列{tier}分值之和已等于{name} "
+                f"{fmt_points(weight)}；请删去 {marker[-1]}",
+                marker if self.source.has(marker) else path,
+                key=True,
+                level="warning",
+            )
+        else:
+            self.add(
+                "children-incomplete",
+                f"{what}的{name}为 {fmt_points(weight)}，本表只列出{tier} {fmt_points(summed)} 分（{parts}）；"
+                f"按表列{name}保留，合计为部分得分",
+                path,
+                level="info",
+            )
+        if not explained:
+            self.add(
+                "missing-text",
+                f"{what}只列出部分{tier}（{marker[-1]}）；请在 note 中说明所据表格缺了哪些、为什么",
+                marker if self.source.has(marker) else path,
+                key=True,
             )
 
     def node(self, node: Node, path: Path_) -> None:
@@ -241,6 +301,19 @@ class _RubricChecker:
                         f"分值应与之相同（{fmt_points(node.weight)}），却是 {fmt_points(c.weight)}",
                         path + ("children", j, "weight"),
                     )
+        elif node.children and node.children_incomplete:
+            summed = sum((c.weight for c in node.children), ZERO)
+            parts = "、".join(f"{c.name} {fmt_points(c.weight)}" for c in node.children)
+            self.incomplete(
+                who(node),
+                node.weight,
+                summed,
+                parts,
+                path + ("weight",),
+                path + ("children_incomplete",),
+                "下级指标",
+                bool((node.note or "").strip()),
+            )
         elif node.children:
             summed = sum((c.weight for c in node.children), ZERO)
             if summed != node.weight:
@@ -260,11 +333,43 @@ class _RubricChecker:
             )
         if node.rule is not None:
             self.rule(node, path + ("rule",))
+        if node.department_rows is not None and node.department_rows.qualitative is not None:
+            self.qualitative(node, path + ("department_rows", "qualitative"))
+
+    def qualitative(self, node: Node, path: Path_) -> None:
+        """定性 达成 / 部分达成 / 未达成: shares of the weight within [0, 100%], one range for each share."""
+        ranges = node.department_rows.qualitative  # type: ignore[union-attr]
+        assert ranges is not None
+        keys = ("achieved", "partly_achieved", "not_achieved")
+        intervals = [ranges.intervals[k] for k in keys]
+        for k, iv in zip(keys, intervals, strict=True):
+            if (iv.low is not None and iv.low < 0) or iv.high is None or iv.high > 1:
+                self.add(
+                    "qualitative-ranges",
+                    f"{who(node)}的定性指标区间 {k}: {iv.text} 超出 [0, 100%]；区间是分值的比例",
+                    path + (k,),
+                )
+        domain = parse_interval("[0, 1]")
+        for j, msg in interval_problems(intervals, domain):
+            self.add(
+                "qualitative-ranges",
+                f"{who(node)}的定性指标区间（达成、部分达成、未达成）：{msg}",
+                path + (keys[j],) if j is not None else path,
+                key=j is None,
+            )
 
     def rule(self, node: Node, path: Path_) -> None:
         rule, w = node.rule, node.weight
         measure = getattr(rule, "measure", None)
-        if measure is not None:
+        if isinstance(rule, ExecutionRate):
+            self.formula(node, rule.executed, path + ("executed",))
+            self.formula(node, rule.budget, path + ("budget",))
+            for j, line in enumerate(rule.header):
+                for key in ("initial", "full_year", "executed"):
+                    name = getattr(line, key)
+                    if name is not None:
+                        self.formula(node, name, path + ("header", j, key))
+        elif measure is not None:
             self.formula(node, measure.formula, path + ("measure", "formula"))
         if isinstance(rule, Checklist):
             ids: set[str] = set()
@@ -374,6 +479,21 @@ class _RubricChecker:
                         )
                 extra = {"target", "actual"} if adj.rows_of else set()
                 self.formula(None, adj.condition, path + ("condition",), extra)
+            elif isinstance(adj, Deviation):
+                if adj.points > self.rubric.total:
+                    self.add(
+                        "penalty-points",
+                        f"指标偏离 {adj.id}（{adj.name}）每项扣 {fmt_points(adj.points)} 分，"
+                        f"超过总分 {fmt_points(self.rubric.total)}",
+                        path + ("points",),
+                    )
+                for j, nid in enumerate(adj.rows_of):
+                    if nid not in nodes or nodes[nid].department_rows is None:
+                        self.add(
+                            "rows-of",
+                            f"指标偏离 {adj.id}（{adj.name}）的 rows_of 中 {nid!r} 不是部门特性指标节点",
+                            path + ("rows_of", j),
+                        )
             elif isinstance(adj, Cap):
                 self.formula(None, adj.measure.formula, path + ("measure", "formula"))
                 for j, band in enumerate(adj.caps):
@@ -466,12 +586,7 @@ def check_department(rubric: Rubric, dept: Department, source: SourceMap) -> lis
                 key=True,
             )
         for i, row in enumerate(rows):
-            if (
-                node.department_rows.scoring == "completion"
-                and row.kind == "quantitative"
-                and row.target == 0
-                and row.better == "higher"
-            ):
+            if node.department_rows.scoring == "completion" and row.kind == "positive" and row.target == 0:
                 add(
                     "zero-target",
                     f"部门特性指标 {row.id}（{row.name}）的年度指标值为 0，无法计算完成率",
