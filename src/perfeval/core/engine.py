@@ -277,6 +277,16 @@ def _fmt_measure(measure: Measure, value: Decimal) -> str:
     return shown(value, measure.format)[0]
 
 
+def _exact_text(value: Decimal, fmt: str) -> str:
+    """The exact value behind a printed one: every digit when it has few ('79.996%'), else about
+    it ('约 133.3333%')."""
+    for extra in range(3):
+        text, stands_for = fmt_at(value, fmt, extra)
+        if stands_for == value:
+            return text
+    return "约 " + fmt_at(value, fmt, 2)[0]
+
+
 @dataclass(frozen=True, slots=True)
 class _Value:
     """A measured value: the one the rule uses (rounded to the table's precision when the rubric
@@ -311,7 +321,7 @@ def _measure_text(name: str, fmt: str, v: _Value, same: Callable[[Decimal], bool
     if v.places is not None:
         text, stands_for = fmt_exact(v.used, fmt), v.used
         if v.used != v.exact:
-            exact = shown(v.exact, fmt, lambda x: x == v.exact)[0]
+            exact = _exact_text(v.exact, fmt)
             return f"{name} {text}（按表列精度计分；精确值 {exact}）", stands_for
         return f"{name} {text}", stands_for
     text, stands_for = shown(v.used, fmt, same)
@@ -436,7 +446,7 @@ def _execution_rate(
     if v.places is not None:
         rate_text, rate = fmt_exact(v.used, "percent"), v.used
         if v.used != v.exact:
-            rate_text += f"（按表列精度计分；精确值 {shown(v.exact, 'percent', lambda x: x == v.exact)[0]}）"
+            rate_text += f"（按表列精度计分；精确值 {_exact_text(v.exact, 'percent')}）"
     else:
         rate_text, rate = shown(v.used, "percent", lambda x: score_of(x) == score and below(x) == needs_reason)
     note = (
@@ -647,7 +657,7 @@ def _ratio_text(used: Decimal, exact: Decimal, policy: Policy, same: Callable[[D
     if policy.precision is not None:
         text = fmt_exact(used, "percent")
         if used != exact:
-            text += f"（按表列精度计分；精确值 {shown(exact, 'percent', lambda x: x == exact)[0]}）"
+            text += f"（按表列精度计分；精确值 {_exact_text(exact, 'percent')}）"
         return text, used
     return shown(used, "percent", same)
 
