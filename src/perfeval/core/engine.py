@@ -9,10 +9,11 @@ and the audited score (审核得分).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import Any
 
 from perfeval.core import formula as fx
 from perfeval.core.decimals import (
@@ -147,12 +148,12 @@ class NodeResult:
     def is_leaf(self) -> bool:
         return not self.children
 
-    def walk(self):
+    def walk(self) -> Iterator[NodeResult]:
         """This node and every node below it, depth first in rubric order."""
         return _walk([self])
 
 
-def _walk(nodes: list[NodeResult]):
+def _walk(nodes: list[NodeResult]) -> Iterator[NodeResult]:
     # with a stack rather than nested generators, whose every yield passes up through each level
     stack = nodes[::-1]
     while stack:
@@ -216,7 +217,7 @@ class ScoreResult:
     listed_weight: Decimal | None = None  # the weight of the indicators listed (= total_weight when complete)
     rounding: str = "half_up"  # how points were rounded (四舍五入 / 截尾), as the rubric says
 
-    def walk(self):
+    def walk(self) -> Iterator[NodeResult]:
         return _walk(self.nodes)
 
     def leaves(self) -> list[NodeResult]:
@@ -352,6 +353,7 @@ def evaluate_rule(
     catalogue: Mapping[str, FactInfo] | None = None,
 ) -> Outcome:
     rule = node.rule
+    assert rule is not None, node.id  # a leaf has a rule (the model says so)
     weight = node.weight
     if isinstance(rule, Checklist):
         return Outcome(low=ZERO, high=weight, judged=True, note="按评分要点逐项评分")
@@ -359,6 +361,7 @@ def evaluate_rule(
         return _elements(rule, weight, entry, policy)
     measured = _measure(rule.measure, facts, policy)  # every rule left has a measure field
     if isinstance(measured, Outcome):
+        assert rule.measure is not None  # only a measure gives an Outcome here
         if isinstance(rule, Judged):  # a judged rule does not need its measure to be scored
             why = f"（{measured.error}）" if measured.error else ""
             return Outcome(
@@ -373,6 +376,7 @@ def evaluate_rule(
     if isinstance(rule, Judged):
         if measured is None:
             return Outcome(low=ZERO, high=weight, judged=True, note="由评价人酌情评分")
+        assert rule.measure is not None
         text, _ = _measure_text(rule.measure.name, rule.measure.format, measured, None)
         return Outcome(low=ZERO, high=weight, judged=True, measure=measured.used, note=f"{text}；由评价人酌情评分")
     if isinstance(rule, FullMarksIf):  # its measure is optional
@@ -389,7 +393,7 @@ def evaluate_rule(
     raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
 
 
-def _fixed(score: Decimal, **kw) -> Outcome:
+def _fixed(score: Decimal, **kw: Any) -> Outcome:
     return Outcome(score=score, low=score, high=score, **kw)
 
 
@@ -764,7 +768,8 @@ def _status(self_score: Decimal | None, weight: Decimal, o: Outcome) -> Status:
         return Status.JUDGED
     if self_score < o.low or (self_score == o.low and not o.low_closed):
         return Status.UNDER_CLAIMED
-    if self_score > o.high or (self_score == o.high and not o.high_closed):
+    high = o.high if o.high is not None else weight
+    if self_score > high or (self_score == high and not o.high_closed):
         return Status.OVER_CLAIMED
     return Status.CONSISTENT
 

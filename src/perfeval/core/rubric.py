@@ -7,6 +7,7 @@ measure is a formula over named facts. Nothing here does I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Annotated, Literal
@@ -459,7 +460,7 @@ class Rubric(_Model):
     )
     indicators: list[Node] = Field(min_length=1)
 
-    def walk(self):
+    def walk(self) -> Iterator[tuple[Node, int]]:
         """Every node, depth first, with its depth (1 = 一级)."""
         stack = [(n, 1) for n in reversed(self.indicators)]
         while stack:
