@@ -107,12 +107,14 @@ def _stripped(text: str) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def _all_places(value: Decimal, min_places: int) -> str:
     exponent = value.normalize().as_tuple().exponent
     places = max(min_places, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
     return f"{value.quantize(Decimal(1).scaleb(-places)):,}"
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def fmt_exact(value: Decimal, fmt: str = "number") -> str:
     """A number with every digit it has, as ``fmt`` (percent, amount, number) prints it:
     0.00125 → '0.125%', 0.5 → '50.00%', 52.125 → '52.125', 1048.5 → '1,048.50' (amount).
@@ -126,6 +128,7 @@ def fmt_exact(value: Decimal, fmt: str = "number") -> str:
     return _stripped(f"{value.normalize():f}")
 
 
+@lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
 def fmt_at(value: Decimal, fmt: str, extra: int) -> tuple[str, Decimal]:
     """``value`` printed with ``extra`` more decimals than ``fmt`` usually shows (percent and
     amount two, number up to two), half-up, and the value that text stands for — what a reader

@@ -288,14 +288,14 @@ def _exact_text(value: Decimal, fmt: str) -> str:
     return "约 " + fmt_at(value, fmt, 2)[0]
 
 
-@dataclass(frozen=True, slots=True)
 class _Value:
     """A measured value: the one the rule uses (rounded to the table's precision when the rubric
-    says so) and the exact one."""
+    says so) and the exact one. (A plain class: one is made for every measured indicator.)"""
 
-    used: Decimal
-    exact: Decimal
-    places: int | None
+    __slots__ = ("used", "exact", "places")
+
+    def __init__(self, used: Decimal, exact: Decimal, places: int | None) -> None:
+        self.used, self.exact, self.places = used, exact, places
 
 
 def _measure(
@@ -312,8 +312,8 @@ def _measure(
         return Outcome(error=f"{measure.name}无法计算：{exc.message}")
     if isinstance(value, bool):
         return Outcome(error=f"{measure.name}的公式给出的是条件而不是数值")
-    places = policy.places(measure.precision)
-    return _Value(policy.measure(value, measure.precision), value, places)
+    places = measure.precision if measure.precision is not None else policy.precision
+    return _Value(value if places is None else round_measure(value, places), value, places)
 
 
 def _measure_text(name: str, fmt: str, v: _Value, same: Callable[[Decimal], bool] | None) -> tuple[str, Decimal]:
@@ -855,12 +855,11 @@ def _leaf(
         reviewed=entry.reviewed if entry else None,
         self_note=entry.note if entry else None,
         stated_items_total=stated if items and entry and entry.items is not None else None,
-        low_closed=o.low_closed,
-        uncapped=o.uncapped,
-        reason_required=o.reason_required,
-        reason=ctx.dept.self_assessment.reasons.get(node.id),
-        header=o.header,
     )
+    if not o.low_closed or o.uncapped or o.header:  # rare: set only when they are not the defaults
+        r.low_closed, r.uncapped, r.header = o.low_closed, o.uncapped, o.header
+    if o.reason_required:
+        r.reason_required, r.reason = True, ctx.reasons.get(node.id)
     if o.missing and o.judged:
         r.note = o.note + "（缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing) + "）"
     elif o.missing:
@@ -900,6 +899,7 @@ class _Context:
     facts: Mapping[str, Decimal | None]
     catalogue: Mapping[str, FactInfo]
     policy: Policy = DEFAULT_POLICY
+    reasons: Mapping[str, str] = field(default_factory=dict)  # 偏差原因 by indicator id
 
 
 def _not_applicable_outcome(node: Node) -> Outcome:
@@ -1221,7 +1221,8 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
     """Score a department against a rubric. Pure: same inputs, same result."""
     catalogue = catalogue_for(rubric.facts)
     facts = fact_values(dept, catalogue)
-    ctx = _Context(dept, dept.self_assessment.scores, facts, catalogue, Policy.of(rubric))
+    sa = dept.self_assessment
+    ctx = _Context(dept, sa.scores, facts, catalogue, Policy.of(rubric), sa.reasons)
     nodes = [_node(n, 1, ctx) for n in rubric.indicators]
     self_total = _sum(n.self_score for n in nodes)
     recomputed_total = _sum(n.score for n in nodes)
