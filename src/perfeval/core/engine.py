@@ -141,6 +141,7 @@ class NodeResult:
     reason: str | None = None  # the reason the department stated (偏差原因分析)
     header: tuple[tuple[str, str, str, Decimal | None], ...] = ()  # 表头: (资金来源, 栏目, fact, value)
     row_kind: str | None = None  # department rows: positive | negative | equal | qualitative (正向/反向/等于/定性)
+    achievement: str | None = None  # 定性 rows: achieved | partly_achieved | not_achieved (达成/部分达成/未达成)
     incomplete: bool = False  # a parent whose table lists only part of its children (children_incomplete)
     listed_weight: Decimal | None = None  # incomplete parents: the weight of the children listed
 
@@ -247,9 +248,6 @@ class Policy:
     def measure(self, value: Decimal, override: int | None = None) -> Decimal:
         return round_measure(value, override if override is not None else self.precision)
 
-    def places(self, override: int | None = None) -> int | None:
-        return override if override is not None else self.precision
-
 
 DEFAULT_POLICY = Policy()
 
@@ -272,10 +270,6 @@ def shown(value: Decimal, fmt: str, same: Callable[[Decimal], bool] | None = Non
         if stands_for == value or same(stands_for):
             return text, stands_for
     return fmt_exact(value, fmt), value
-
-
-def _fmt_measure(measure: Measure, value: Decimal) -> str:
-    return shown(value, measure.format)[0]
 
 
 def _exact_text(value: Decimal, fmt: str) -> str:
@@ -954,6 +948,7 @@ def _rows_node(node: Node, depth: int, ctx: _Context) -> NodeResult:
             actual=row.actual,
             low_closed=o.low_closed,
             row_kind=row.kind,
+            achievement=row.achievement,
             reason=row.deviation_reason,
         )
         if o.missing:
