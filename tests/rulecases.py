@@ -1,8 +1,9 @@
 """Rule cases written as YAML (tests/cases/rules/*.yaml): a rubric fragment, facts, the expected score.
 
-A case is either the short form (one ``node`` with ``facts``, ``self_score`` or ``entry``, and an
-``expect`` for that node) or the full form (``rubric`` with ``indicators``/``adjustments``,
-``department`` fragment, and ``expect`` with ``nodes``, ``adjustments`` and ``totals``).
+A case is either the short form (one ``node`` with ``facts``, ``self_score`` or ``entry``, rubric-wide
+``options`` such as ``rounding`` or ``measure_precision``, and an ``expect`` for that node) or the full
+form (``rubric`` with ``indicators``/``adjustments`` and any rubric field, ``department`` fragment, and
+``expect`` with ``nodes``, ``adjustments``, ``totals`` and ``findings``).
 Facts a case names that are not reported facts of the catalogue are declared in the rubric, so
 a fragment can say ``completion_rate: 0.9927`` directly.
 """
@@ -41,7 +42,7 @@ def build(case: dict) -> tuple[Rubric, Department, dict]:
     """The rubric, department and expectations a case describes."""
     if "node" in case:
         node = case["node"]
-        rubric_part: dict[str, Any] = {"indicators": [node]}
+        rubric_part: dict[str, Any] = {"indicators": [node], **case.get("options", {})}
         entry = case.get("entry", case.get("self_score"))
         dept_part: dict[str, Any] = {"facts": case.get("facts", {})}
         if entry is not None:

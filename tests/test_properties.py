@@ -18,7 +18,7 @@ from perfeval.core.department import Department
 from perfeval.core.engine import Status, score
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.problems import ExitCode
-from perfeval.core.rubric import Checklist
+from perfeval.core.rules import Checklist
 from perfeval.pipeline.rubrics import read_rubric
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -55,8 +55,10 @@ def test_rubric_schema_knows_every_rule_kind_and_adjustment() -> None:
         "judged",
         "deduction",
         "elements",
+        "execution_rate",
         "penalty",
         "cap",
+        "deviation",
     }
     node = defs["Node"]["properties"]
     assert {"optional", "choose_one", "department_rows"} <= set(node)

@@ -105,7 +105,7 @@ def test_cli_score_json_contract():
     assert completion["score"] == "2" and completion["status"] == "consistent"
     assert completion["measure"] == {"name": "预算完成率", "value": "1", "format": "percent"}
     adjustment = next(n for n in leaves if n["id"] == "budget_adjustment_rate")
-    assert adjustment["score_range"] == {"low": "0", "high": "2", "high_inclusive": False}
+    assert adjustment["score_range"] == {"low": "0", "high": "2", "low_inclusive": True, "high_inclusive": False}
 
 
 def test_cli_version():

@@ -24,6 +24,8 @@ from decimal import Decimal
 
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.decimals import ZERO, fmt_points
+from perfeval.core.department import Department
+from perfeval.core.deviations import deviation_findings
 from perfeval.core.engine import NodeResult, ScoreResult, Status
 from perfeval.core.facts import FactInfo
 from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
@@ -269,14 +271,22 @@ def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], le
 
 
 def audit(
-    result: ScoreResult, *, subtotals: Mapping[str, Decimal] | None = None, levels: list[str] | None = None
+    result: ScoreResult,
+    dept: Department | None = None,
+    *,
+    subtotals: Mapping[str, Decimal] | None = None,
+    levels: list[str] | None = None,
 ) -> list[Problem]:
-    """Every finding about the self-assessment, in the order of the rubric, totals last."""
+    """Every finding about the self-assessment, in the order of the rubric, totals last. With the
+    department, also the reasons it must give and did not (偏差原因, 执行率 below the rubric's threshold)."""
     levels = levels or ["一级指标", "二级指标", "三级指标"]
     findings: list[Problem] = []
     for n in result.leaves():
         findings.extend(_indicator_findings(n, result.catalogue))
     findings.extend(score_range_problems(result))
+    if dept is not None:
+        findings.extend(deviation_findings(result, dept))
     findings.extend(_subtotal_findings(result, subtotals or {}, levels))
-    findings.extend(_total_findings(result))
+    if not result.partial:  # a table that lists only part of its tree has no total to check
+        findings.extend(_total_findings(result))
     return findings

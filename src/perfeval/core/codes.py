@@ -106,6 +106,9 @@ CODES: dict[str, CodeInfo] = {
         cap_edges="封顶区间有重叠、空档或未覆盖",
         grade_range="等级区间超出总分",
         grade_edges="等级区间有重叠、空档或未覆盖",
+        children_incomplete="本表只列出部分下级指标，按表列分值保留",
+        incomplete_but_complete="标为只列出部分下级指标，但下级分值之和已等于分值",
+        qualitative_ranges="定性指标区间超出 [0, 100%]、重叠或有空档",
     ),
     # --- a department file against its rubric -----------------------------------------------------
     **_family(
@@ -158,6 +161,8 @@ CODES: dict[str, CodeInfo] = {
         function_spending_mismatch="按功能科目的支出与实际支出不符",
         sangong_spending_mismatch="三公经费支出栏与三公经费实际支出不符",
         adjustments_mismatch="预算调整与调整后预算不符",
+        deviation_reason_missing="偏离指标未说明偏差原因",
+        execution_reason_missing="执行率低于阈值未说明原因",
     ),
     # --- writing outputs ---------------------------------------------------------------------------
     **_family(

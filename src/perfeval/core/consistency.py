@@ -22,7 +22,8 @@ from perfeval.core.department import Department
 from perfeval.core.engine import NodeResult, ScoreResult, Status
 from perfeval.core.facts import catalogue_for
 from perfeval.core.problems import ERROR, KeyPath, Locator, Problem
-from perfeval.core.rubric import Checklist, Elements, Node, Rubric
+from perfeval.core.rubric import Node, Rubric
+from perfeval.core.rules import Checklist, Elements
 
 
 def who(node: Node | NodeResult) -> str:
@@ -79,6 +80,17 @@ def cross_check(rubric: Rubric, dept: Department, source: Locator) -> list[Probl
                     "unknown-subtotal",
                     f"subtotals 中的 {sid!r} 不是评分表的上级指标；小计只能按一级、二级指标填写",
                     source.locate(("self_assessment", "subtotals", sid), key=True),
+                )
+            )
+    for sid in dept.self_assessment.reasons:
+        if sid not in nodes:
+            guess = difflib.get_close_matches(sid, list(nodes), n=1)
+            hint = f"是否想写 {guess[0]!r}（{nodes[guess[0]].name}）？" if guess else "请对照评分表的指标 id"
+            problems.append(
+                Problem(
+                    "unknown-indicator",
+                    f"reasons（原因说明）中的 {sid!r} 不是评分表的指标；{hint}",
+                    source.locate(("self_assessment", "reasons", sid), key=True),
                 )
             )
     problems.extend(_cross_check_shapes(rubric, dept, source))
@@ -228,12 +240,7 @@ def completeness(rubric: Rubric, dept: Department, result: ScoreResult, source: 
                 key=True,
             )
         for i, row in enumerate(rows):
-            if (
-                node.department_rows.scoring == "completion"
-                and row.kind == "quantitative"
-                and row.target == 0
-                and row.better == "higher"
-            ):
+            if node.department_rows.scoring == "completion" and row.kind == "positive" and row.target == 0:
                 add(
                     "zero-target",
                     f"部门特性指标 {row.id}（{row.name}）的年度指标值为 0，无法计算完成率",

@@ -171,20 +171,69 @@ class SelfAssessment(_Model):
     scores: dict[str, ScoreEntry] = Field(default_factory=dict, title="各指标自评得分（按指标 id）")
     chosen: dict[str, str] = Field(default_factory=dict, title="二者择其一：所选用的指标（备选组 id → 所选指标 id）")
     not_applicable: list[str] = Field(default_factory=list, title="不适用的可选项（指标 id）")
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        title="偏差原因分析及改进措施（按指标 id），如预算执行率低于评分表所定阈值时须说明的原因",
+    )
+
+
+RowKind = Literal["positive", "negative", "equal", "qualitative"]  # 正向 / 反向 / 等于 / 定性
+ROW_KIND_LABELS: dict[str, str] = {"positive": "正向", "negative": "反向", "equal": "等于", "qualitative": "定性"}
+_ROW_KIND_NAMES = {label: kind for kind, label in ROW_KIND_LABELS.items()}
+Achievement = Literal["achieved", "partly_achieved", "not_achieved"]  # 达成 / 部分达成 / 未达成
+_ACHIEVEMENT_NAMES = {"达成": "achieved", "部分达成": "partly_achieved", "未达成": "not_achieved"}
+
+
+_AGREES = {("positive", "higher"), ("negative", "lower")}
+
+
+def _row_kind(data: Any) -> Any:
+    """Map the older ``kind: quantitative|qualitative`` + ``better: higher|lower`` and the Chinese
+    names (正向/反向/等于/定性, 达成/部分达成/未达成) onto ``kind`` and ``achievement``."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    kind, better = data.get("kind"), data.get("better")
+    if isinstance(kind, str):
+        kind = _ROW_KIND_NAMES.get(kind.strip(), kind.strip())
+    if kind in (None, "quantitative"):
+        kind = "negative" if better == "lower" else "positive"
+    elif better is not None and kind != "qualitative" and (kind, better) not in _AGREES:
+        raise ValueError(
+            f"kind: {data.get('kind')} 与 better: {better} 矛盾；正向（positive）指标越大越好，"
+            "反向（negative）指标越小越好，等于（equal）指标不写 better"
+        )
+    data["kind"] = kind
+    achievement = data.get("achievement")
+    if isinstance(achievement, str):
+        data["achievement"] = _ACHIEVEMENT_NAMES.get(achievement.strip(), achievement.strip())
+    return data
 
 
 class DepartmentIndicator(_Model):
-    """部门特性指标的一行：部门自行设置的指标、分值、年度指标值与实际完成值。"""
+    """部门特性指标的一行：部门自行设置的指标、分值、年度指标值与实际完成值，按指标类型计分。"""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(title="指标 id（小写英文）")
     name: str = Field(min_length=1, title="指标名称")
     category: str | None = Field(None, title="类别，如 数量指标、质量指标、时效指标、成本指标")
     weight: Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)] = Field(title="分值")
-    kind: Literal["quantitative", "qualitative"] = Field(
-        "quantitative", title="定量（quantitative）或定性（qualitative）"
+    kind: RowKind = Field(
+        "positive",
+        title="指标类型：positive 正向（≥ 指标值，越大越好）、negative 反向（≤ 指标值，越小越好，如成本、投诉数）、"
+        "equal 等于（= 指标值）、qualitative 定性；也可写 正向、反向、等于、定性；旧写法 quantitative 按 better 读",
+        json_schema_extra={
+            "enum": [*ROW_KIND_LABELS, *ROW_KIND_LABELS.values(), "quantitative"],
+        },
     )
-    better: Literal["higher", "lower"] = Field(
-        "higher", title="higher：完成值越大越好（≥ 指标值为完成）；lower：越小越好（如成本，≤ 指标值为完成）"
+    better: Literal["higher", "lower"] | None = Field(
+        None, title="（旧写法）higher 即 kind: positive（正向），lower 即 kind: negative（反向）"
+    )
+    achievement: Achievement | None = Field(
+        None,
+        title="定性指标的完成情况：achieved 达成、partly_achieved 部分达成、not_achieved 未达成；也可写中文",
+        json_schema_extra=lambda schema: schema.update(
+            anyOf=[{"enum": ["achieved", "partly_achieved", "not_achieved", *_ACHIEVEMENT_NAMES]}, {"type": "null"}]
+        ),
     )
     target: Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))] | None = Field(
         None, title="年度指标值"
@@ -195,7 +244,13 @@ class DepartmentIndicator(_Model):
     unit: str | None = Field(None, title="计量单位；百分比指标写 %，指标值写作 98%")
     score: Score | None = Field(None, title="自评得分")
     reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
-    note: str | None = Field(None, title="说明或佐证（如 偏差原因）")
+    deviation_reason: str | None = Field(None, title="偏差原因分析及改进措施")
+    note: str | None = Field(None, title="说明或佐证")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_names(cls, data: Any) -> Any:
+        return _row_kind(data)
 
 
 def _real_date(text: str) -> str:

@@ -12,28 +12,38 @@ the one :class:`Outcome` record and the one status rule; read top to bottom they
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import Any
 
 from perfeval.core import formula as fx
-from perfeval.core.decimals import CENT, ONE, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_points, round_points
-from perfeval.core.department import Department, DepartmentIndicator, IndicatorScore
+from perfeval.core.decimals import (
+    CENT,
+    ONE,
+    ROUNDING_LABELS,
+    ZERO,
+    fmt_at,
+    fmt_exact,
+    fmt_points,
+    round_measure,
+    round_points,
+)
+from perfeval.core.department import ROW_KIND_LABELS, Department, DepartmentIndicator, IndicatorScore
 from perfeval.core.facts import FactInfo, catalogue_for, fact_values
-from perfeval.core.rubric import (
+from perfeval.core.rubric import ACHIEVEMENT_LABELS, Cap, CapBand, DepartmentRows, Deviation, Node, Penalty, Rubric
+from perfeval.core.rules import (
+    Band,
     Bands,
-    Cap,
     Checklist,
     Deduction,
     Elements,
+    ExecutionRate,
     FullMarksIf,
     Judged,
     Measure,
-    Node,
-    Penalty,
     Proportional,
-    Rubric,
 )
 
 
@@ -77,6 +87,10 @@ class Outcome:
     error: str | None = None
     judged: bool = False  # a person decides within [low, high]
     note: str = ""
+    low_closed: bool = True  # False: the range excludes ``low`` (定性 (60%, 80%])
+    uncapped: bool = False  # the score may exceed the weight (预算执行率, cap: false)
+    reason_required: bool = False  # a reason must be stated (执行率低于阈值)
+    header: tuple[tuple[str, str, str, Decimal | None], ...] = ()  # (fund, column, fact, value): 表头
 
 
 @dataclass(slots=True)
@@ -117,17 +131,26 @@ class NodeResult:
     source_path: tuple | None = None  # where the self-score sits in the department file, when not under scores
     target: Decimal | None = None  # 年度指标值 (department rows)
     actual: Decimal | None = None  # 实际完成值 (department rows)
+    low_closed: bool = True  # False: the allowed range excludes ``low``
+    uncapped: bool = False  # the rule lets the score exceed the weight (预算执行率 不封顶)
+    reason_required: bool = False  # the rule asks for a stated reason (执行率低于阈值须说明原因)
+    reason: str | None = None  # the reason the department stated (偏差原因分析)
+    header: tuple[tuple[str, str, str, Decimal | None], ...] = ()  # 表头: (资金来源, 栏目, fact, value)
+    row_kind: str | None = None  # department rows: positive | negative | equal | qualitative (正向/反向/等于/定性)
+    achievement: str | None = None  # 定性 rows: achieved | partly_achieved | not_achieved (达成/部分达成/未达成)
+    incomplete: bool = False  # a parent whose table lists only part of its children (children_incomplete)
+    listed_weight: Decimal | None = None  # incomplete parents: the weight of the children listed
 
     @property
     def is_leaf(self) -> bool:
         return not self.children
 
-    def walk(self):
+    def walk(self) -> Iterator[NodeResult]:
         """This node and every node below it, depth first in rubric order."""
         return _walk([self])
 
 
-def _walk(nodes: list[NodeResult]):
+def _walk(nodes: list[NodeResult]) -> Iterator[NodeResult]:
     # with a stack rather than nested generators, whose every yield passes up through each level
     stack = nodes[::-1]
     while stack:
@@ -143,16 +166,17 @@ class AdjustmentResult:
 
     id: str
     name: str
-    kind: str  # "penalty" | "cap"
+    kind: str  # "penalty" | "cap" | "deviation"
     text: str
     applies: bool | None  # None: cannot tell (facts missing)
     points: Decimal = ZERO  # penalty: points taken off the total
     cap: Decimal | None = None  # cap: the total may not exceed this
     measure: Decimal | None = None
     measure_name: str | None = None
-    rows: tuple[str, ...] = ()  # department rows that triggered a penalty
+    rows: tuple[str, ...] = ()  # department rows that triggered a penalty or deviate (指标偏离)
     missing: tuple[str, ...] = ()
     note: str = ""
+    unexplained: tuple[str, ...] = ()  # deviating rows without the 偏差原因 the rubric requires
 
 
 def apply_adjustments(total: Decimal | None, adjustments: list[AdjustmentResult]) -> Decimal | None:
@@ -186,26 +210,87 @@ class ScoreResult:
     self_total_adjusted: Decimal | None = None  # after penalties and caps (= self_total when none)
     recomputed_total_adjusted: Decimal | None = None
     audited_total_adjusted: Decimal | None = None
+    partial: bool = False  # the rubric lists only part of its tree: totals cover the listed indicators only
+    listed_weight: Decimal | None = None  # the weight of the indicators listed (= total_weight when complete)
+    rounding: str = "half_up"  # how points were rounded (四舍五入 / 截尾), as the rubric says
 
-    def walk(self):
+    def walk(self) -> Iterator[NodeResult]:
         return _walk(self.nodes)
 
     def leaves(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_leaf]
 
 
-# --- rules -------------------------------------------------------------------------------
+# --- the scoring policy --------------------------------------------------------------------
 
 
-def _fmt_measure(measure: Measure, value: Decimal) -> str:
-    if measure.format == "percent":
-        return fmt_percent(value)
-    if measure.format == "amount":
-        return fmt_amount(value)
-    return fmt_number(value)
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How a rubric reads its numbers (stated by the rubric, never guessed by the code): how points
+    are rounded to two places (``rounding``: 四舍五入 or 截尾) and whether a measure is scored on
+    its printed value (``precision``: decimals the measure is rounded to before it is banded or
+    multiplied; ``None`` keeps it exact)."""
+
+    rounding: str = "half_up"
+    precision: int | None = None
+
+    @classmethod
+    def of(cls, rubric: Rubric) -> Policy:
+        return cls(rubric.rounding, rubric.measure_precision)
+
+    def points(self, value: Decimal) -> Decimal:
+        return round_points(value, self.rounding)
+
+    def measure(self, value: Decimal, override: int | None = None) -> Decimal:
+        return round_measure(value, override if override is not None else self.precision)
 
 
-def _measure(measure: Measure | None, facts: Mapping[str, Decimal | None]) -> Outcome | Decimal | None:
+DEFAULT_POLICY = Policy()
+
+#: extra decimals a note may print beyond the table's usual precision before it prints every digit
+MAX_EXTRA_PLACES = 8
+
+
+def shown(value: Decimal, fmt: str, same: Callable[[Decimal], bool] | None = None) -> tuple[str, Decimal]:
+    """A value as a note prints it, and the value that text stands for.
+
+    At the table's usual precision (23.59%, 1,295.87) unless that would show a value the rule
+    treats differently — ``same(v)`` says whether the rule gives the same result for ``v``: then with
+    as many more decimals as it takes (79.996% is not printed '80.00%' when 80% is a band edge, nor
+    99.745% as '99.75%' beside 2 × 99.745% = 1.99). A note's numbers therefore always reproduce the
+    score beside them."""
+    if same is None:
+        return fmt_at(value, fmt, 0)
+    for extra in range(MAX_EXTRA_PLACES + 1):
+        text, stands_for = fmt_at(value, fmt, extra)
+        if stands_for == value or same(stands_for):
+            return text, stands_for
+    return fmt_exact(value, fmt), value
+
+
+def _exact_text(value: Decimal, fmt: str) -> str:
+    """The exact value behind a printed one: every digit when it has few ('79.996%'), else about
+    it ('约 133.3333%')."""
+    for extra in range(3):
+        text, stands_for = fmt_at(value, fmt, extra)
+        if stands_for == value:
+            return text
+    return "约 " + fmt_at(value, fmt, 2)[0]
+
+
+class _Value:
+    """A measured value: the one the rule uses (rounded to the table's precision when the rubric
+    says so) and the exact one. (A plain class: one is made for every measured indicator.)"""
+
+    __slots__ = ("used", "exact", "places")
+
+    def __init__(self, used: Decimal, exact: Decimal, places: int | None) -> None:
+        self.used, self.exact, self.places = used, exact, places
+
+
+def _measure(
+    measure: Measure | None, facts: Mapping[str, Decimal | None], policy: Policy = DEFAULT_POLICY
+) -> Outcome | _Value | None:
     """The measured value, or an Outcome explaining why it cannot be had."""
     if measure is None:
         return None
@@ -217,23 +302,56 @@ def _measure(measure: Measure | None, facts: Mapping[str, Decimal | None]) -> Ou
         return Outcome(error=f"{measure.name}无法计算：{exc.message}")
     if isinstance(value, bool):
         return Outcome(error=f"{measure.name}的公式给出的是条件而不是数值")
-    return value
+    places = measure.precision if measure.precision is not None else policy.precision
+    return _Value(value if places is None else round_measure(value, places), value, places)
+
+
+def _measure_text(name: str, fmt: str, v: _Value, same: Callable[[Decimal], bool] | None) -> tuple[str, Decimal]:
+    """'预算执行率 80.00%' — and, when the rubric scores on the printed rate and that changed the
+    value, what it was: '（按表列精度计分；精确值 79.996%）'."""
+    if v.places is not None:
+        text, stands_for = fmt_exact(v.used, fmt), v.used
+        if v.used != v.exact:
+            exact = _exact_text(v.exact, fmt)
+            return f"{name} {text}（按表列精度计分；精确值 {exact}）", stands_for
+        return f"{name} {text}", stands_for
+    text, stands_for = shown(v.used, fmt, same)
+    return f"{name} {text}", stands_for
+
+
+def _result(raw: Decimal, score: Decimal, policy: Policy, *, cap: Decimal | None = None, floor: Decimal = ZERO) -> str:
+    """' = 7.5' — or how the raw result became the score: '= 1.995，四舍五入为 2'，'= 2.05，满分为止，计 2'."""
+    if cap is not None and raw > cap:
+        return f" = {fmt_exact(raw)}，满分为止，计 {fmt_exact(score)}"
+    if raw < floor:
+        return f" = {fmt_exact(raw)}，" + ("扣完为止，计 0" if floor == 0 else f"最低计 {fmt_exact(floor)}")
+    if raw == score:
+        return f" = {fmt_exact(score)}"
+    return f" = {fmt_exact(raw)}，{ROUNDING_LABELS[policy.rounding]}为 {fmt_exact(score)}"
 
 
 # rules with a ``measure`` field (getattr on a pydantic model without the field raises inside
 # pydantic's __getattr__, which costs as much as evaluating a rule)
-_MEASURED = (Proportional, Bands, FullMarksIf, Judged, Deduction)
+_MEASURED = (Proportional, Bands, FullMarksIf, Judged, Deduction, ExecutionRate)
 
 
-def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: IndicatorScore | None = None) -> Outcome:
+def evaluate_rule(
+    node: Node,
+    facts: Mapping[str, Decimal | None],
+    entry: IndicatorScore | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    catalogue: Mapping[str, FactInfo] | None = None,
+) -> Outcome:
     rule = node.rule
+    assert rule is not None, node.id  # a leaf has a rule (the model says so)
     weight = node.weight
     if isinstance(rule, Checklist):
         return Outcome(low=ZERO, high=weight, judged=True, note="按评分要点逐项评分")
     if isinstance(rule, Elements):
-        return _elements(rule, weight, entry)
-    measured = _measure(rule.measure, facts)  # every rule left has a measure field
+        return _elements(rule, weight, entry, policy)
+    measured = _measure(rule.measure, facts, policy)  # every rule left has a measure field
     if isinstance(measured, Outcome):
+        assert rule.measure is not None  # only a measure gives an Outcome here
         if isinstance(rule, Judged):  # a judged rule does not need its measure to be scored
             why = f"（{measured.error}）" if measured.error else ""
             return Outcome(
@@ -244,43 +362,120 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
                 note=f"{rule.measure.name}无法计算{why}；由评价人酌情评分",
             )
         return measured
-    value = measured
-    shown = f"{rule.measure.name} {_fmt_measure(rule.measure, value)}" if value is not None else ""
 
     if isinstance(rule, Judged):
-        note = f"{shown}；" if shown else ""
-        return Outcome(low=ZERO, high=weight, judged=True, measure=value, note=f"{note}由评价人酌情评分")
-
+        if measured is None:
+            return Outcome(low=ZERO, high=weight, judged=True, note="由评价人酌情评分")
+        assert rule.measure is not None
+        text, _ = _measure_text(rule.measure.name, rule.measure.format, measured, None)
+        return Outcome(low=ZERO, high=weight, judged=True, measure=measured.used, note=f"{text}；由评价人酌情评分")
+    if isinstance(rule, FullMarksIf):  # its measure is optional
+        return _full_marks_if(rule, weight, measured, facts)
+    assert measured is not None
     if isinstance(rule, Proportional):
-        ratio = value / rule.target
-        raw = weight * ratio
-        score = round_points(min(weight, max(ZERO, raw)))
-        target = "" if rule.target == 1 else f" ÷ 目标 {_fmt_measure(rule.measure, rule.target)}"
-        capped = "（满分为止）" if raw > weight else ""
-        return Outcome(
-            score=score,
-            low=score,
-            high=score,
-            measure=value,
-            note=f"{shown}{target}；按比例 {fmt_points(weight)} × {fmt_percent(ratio)} = {fmt_points(score)}{capped}",
-        )
-
+        return _proportional(rule, weight, measured, policy)
+    if isinstance(rule, ExecutionRate):
+        return _execution_rate(rule, weight, measured, facts, policy, catalogue or {})
     if isinstance(rule, Bands):
-        for band in rule.bands:
-            if value in band.interval:
-                points = min(band.points, weight)  # a leaf never leaves [0, 分值] (validate reports such a band)
-                return Outcome(
-                    score=points,
-                    low=points,
-                    high=points,
-                    measure=value,
-                    note=f"{shown}，落在 {band.range} 档，得 {fmt_points(points)} 分",
-                )
-        return Outcome(measure=value, error=f"{shown} 不在任何分档内；评分表的分档没有覆盖这个值")
+        return _bands(rule, weight, measured)
+    if isinstance(rule, Deduction):
+        return _deduction(rule, weight, measured, policy)
+    raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
 
-    if isinstance(rule, FullMarksIf):
-        env = facts if value is None else {**facts, "value": value}
-        cond = rule.parsed_condition
+
+def _fixed(score: Decimal, **kw: Any) -> Outcome:
+    return Outcome(score=score, low=score, high=score, **kw)
+
+
+def _proportional(rule: Proportional, weight: Decimal, v: _Value, policy: Policy) -> Outcome:
+    """按比例计分，满分为止: weight × measure ÷ target, within [0, weight]."""
+
+    def score_of(ratio: Decimal) -> Decimal:
+        return policy.points(min(weight, max(ZERO, weight * ratio)))
+
+    score = score_of(v.used / rule.target)
+    text, m = _measure_text(rule.measure.name, rule.measure.format, v, lambda x: score_of(x / rule.target) == score)
+    if rule.target == 1:
+        r_text, ratio = (fmt_exact(m, "percent"), m) if rule.measure.format == "percent" else shown(m, "percent")
+        if score_of(ratio) != score:  # a measure printed as a number, whose percent needs more digits
+            r_text, ratio = shown(v.used, "percent", lambda x: score_of(x) == score)
+        target = ""
+    else:
+        r_text, ratio = shown(v.used / rule.target, "percent", lambda x: score_of(x) == score)
+        target = f" ÷ 目标 {fmt_exact(rule.target, rule.measure.format)} = {r_text}"
+    raw = weight * ratio
+    return _fixed(
+        score,
+        measure=v.used,
+        note=f"{text}{target}；按比例 {fmt_exact(weight)} × {r_text}{_result(raw, score, policy, cap=weight)}",
+    )
+
+
+def _execution_rate(
+    rule: ExecutionRate,
+    weight: Decimal,
+    v: _Value,
+    facts: Mapping[str, Decimal | None],
+    policy: Policy,
+    catalogue: Mapping[str, FactInfo],
+) -> Outcome:
+    """预算执行率 = 全年执行数 ÷ 全年预算数 (or 年初预算数); 得分 = 执行率 × 分值 (capped unless cap: false)."""
+
+    def score_of(rate: Decimal) -> Decimal:
+        raw = max(ZERO, weight * rate)
+        return policy.points(min(weight, raw) if rule.cap else raw)
+
+    def below(rate: Decimal) -> bool:
+        return rule.reason_below is not None and rate < rule.reason_below
+
+    score = score_of(v.used)
+    needs_reason = below(v.used)
+
+    def label(name: str) -> str:
+        info = catalogue.get(name)
+        return info.label.split("·")[0] if info else name
+
+    executed, budget = facts.get(rule.executed), facts.get(rule.budget)
+    assert executed is not None and budget is not None  # the measure was computed from them
+    if v.places is not None:
+        rate_text, rate = fmt_exact(v.used, "percent"), v.used
+        if v.used != v.exact:
+            rate_text += f"（按表列精度计分；精确值 {_exact_text(v.exact, 'percent')}）"
+    else:
+        rate_text, rate = shown(v.used, "percent", lambda x: score_of(x) == score and below(x) == needs_reason)
+    note = (
+        f"{rule.name} = {label(rule.executed)} {fmt_exact(executed, 'amount')} ÷ {label(rule.budget)} "
+        f"{fmt_exact(budget, 'amount')} = {rate_text}；{fmt_exact(weight)} × {rate_text.split('（')[0]}"
+        + _result(weight * rate, score, policy, cap=weight if rule.cap else None)
+    )
+    if not rule.cap and weight * rate > weight:
+        note += "（不封顶，超过分值）"
+    if needs_reason:
+        note += f"；执行率低于 {fmt_exact(rule.reason_below, 'percent')}，须说明原因"  # type: ignore[arg-type]
+    header = tuple((row.fund, column, name, facts.get(name)) for row in rule.header for column, name in row.facts())
+    return _fixed(score, measure=v.used, note=note, uncapped=not rule.cap, reason_required=needs_reason, header=header)
+
+
+def _bands(rule: Bands, weight: Decimal, v: _Value) -> Outcome:
+    def band_of(x: Decimal) -> Band | None:
+        return next((b for b in rule.bands if x in b.interval), None)
+
+    band = band_of(v.used)
+    text, _ = _measure_text(rule.measure.name, rule.measure.format, v, lambda x: band_of(x) is band)
+    if band is None:
+        return Outcome(measure=v.used, error=f"{text} 不在任何分档内；评分表的分档没有覆盖这个值")
+    points = min(band.points, weight)  # a leaf never leaves [0, 分值] (validate reports such a band)
+    return _fixed(points, measure=v.used, note=f"{text}，落在 {band.range} 档，得 {fmt_exact(points)} 分")
+
+
+def _full_marks_if(
+    rule: FullMarksIf, weight: Decimal, v: _Value | None, facts: Mapping[str, Decimal | None]
+) -> Outcome:
+    value = v.used if v is not None else None
+    cond = rule.parsed_condition
+
+    def holds_for(x: Decimal | None) -> bool | Outcome:
+        env = facts if x is None else {**facts, "value": x}
         try:
             holds = cond.evaluate(env)
         except fx.MissingFacts as exc:
@@ -289,104 +484,259 @@ def evaluate_rule(node: Node, facts: Mapping[str, Decimal | None], entry: Indica
             return Outcome(measure=value, error=f"满分条件无法计算：{exc.message}")
         if not isinstance(holds, bool):
             return Outcome(measure=value, error="满分条件给出的是数值而不是条件")
-        prefix = f"{shown}，" if shown else ""
-        if holds:
-            return Outcome(score=weight, low=weight, high=weight, measure=value, note=f"{prefix}满足满分条件，计满分")
-        return Outcome(
-            low=ZERO,
-            high=weight,
-            high_closed=False,
-            measure=value,
-            note=f"{prefix}不满足满分条件，{rule.otherwise}，不得满分",
-        )
+        return holds
 
-    if isinstance(rule, Deduction):
-        deviation = value - rule.threshold if rule.direction == "above" else rule.threshold - value
+    holds = holds_for(value)
+    if isinstance(holds, Outcome):
+        return holds
+    prefix = ""
+    if v is not None and rule.measure is not None:
+        text, _ = _measure_text(rule.measure.name, rule.measure.format, v, lambda x: holds_for(x) is holds)
+        prefix = f"{text}，"
+    if holds:
+        return _fixed(weight, measure=value, note=f"{prefix}满足满分条件，计满分")
+    return Outcome(
+        low=ZERO,
+        high=weight,
+        high_closed=False,
+        measure=value,
+        note=f"{prefix}不满足满分条件，{rule.otherwise}，不得满分",
+    )
+
+
+_PARTIAL_TEXT = {
+    "proportional": "不足一档按比例扣",
+    "whole_steps": "只按整档扣分",
+    "started_steps": "不足一档按一档扣",
+}
+
+
+def _steps(rule: Deduction, deviation: Decimal) -> Decimal:
+    steps = deviation / rule.per
+    if rule.partial == "whole_steps":
+        return steps.to_integral_value(rounding=ROUND_FLOOR)
+    if rule.partial == "started_steps":
+        return steps.to_integral_value(rounding=ROUND_CEILING)
+    return steps
+
+
+def _deduction(rule: Deduction, weight: Decimal, v: _Value, policy: Policy) -> Outcome:
+    """每超过一个百分点扣0.5分 / 每低于5%扣2分: full marks less ``points`` per step, never below ``floor``."""
+
+    def deviation_of(x: Decimal) -> Decimal:
+        return x - rule.threshold if rule.direction == "above" else rule.threshold - x
+
+    def score_of(x: Decimal) -> Decimal:
+        deviation = deviation_of(x)
         if deviation <= 0:
-            return Outcome(
-                score=weight,
-                low=weight,
-                high=weight,
-                measure=value,
-                note=f"{shown}，未{'超过' if rule.direction == 'above' else '低于'} "
-                f"{_fmt_measure(rule.measure, rule.threshold)}，计满分",
-            )
-        steps = deviation / rule.per
-        if rule.partial == "whole_steps":
-            steps = steps.to_integral_value(rounding=ROUND_FLOOR)
-            if steps == 0:
-                return Outcome(
-                    score=weight,
-                    low=weight,
-                    high=weight,
-                    measure=value,
-                    note=f"{shown}，{'超过' if rule.direction == 'above' else '低于'} "
-                    f"{_fmt_measure(rule.measure, rule.threshold)} 不足一档"
-                    f"（每档 {_fmt_measure(rule.measure, rule.per)}，只按整档扣分），计满分",
-                )
-        deducted = steps * rule.points
-        score = round_points(min(weight, max(rule.floor, weight - deducted)))
-        return Outcome(
-            score=score,
-            low=score,
-            high=score,
-            measure=value,
-            note=(
-                f"{shown}，{'超过' if rule.direction == 'above' else '低于'} "
-                f"{_fmt_measure(rule.measure, rule.threshold)} 共 {fmt_number(round_points(steps))} 档"
-                f"（每档 {_fmt_measure(rule.measure, rule.per)}），扣 {fmt_points(round_points(deducted))} 分"
-            ),
+            return weight
+        return policy.points(min(weight, max(rule.floor, weight - _steps(rule, deviation) * rule.points)))
+
+    score = score_of(v.used)
+    text, m = _measure_text(rule.measure.name, rule.measure.format, v, lambda x: score_of(x) == score)
+    way = "超过" if rule.direction == "above" else "低于"
+    threshold = fmt_exact(rule.threshold, rule.measure.format)
+    per = fmt_exact(rule.per, rule.measure.format)
+    deviation = deviation_of(m)
+    if deviation <= 0:
+        return _fixed(weight, measure=v.used, note=f"{text}，未{way} {threshold}，计满分")
+    steps = _steps(rule, deviation)
+    if steps == 0:
+        return _fixed(
+            weight,
+            measure=v.used,
+            note=f"{text}，{way} {threshold} 不足一档（每档 {per}，{_PARTIAL_TEXT[rule.partial]}），计满分",
         )
-    raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
+    if rule.partial == "proportional":  # a fractional number of steps: printed so that it reproduces the score
+        s_text, steps = shown(
+            steps, "number", lambda s: policy.points(min(weight, max(rule.floor, weight - s * rule.points))) == score
+        )
+    else:
+        s_text = fmt_exact(steps)
+    deducted = steps * rule.points
+    return _fixed(
+        score,
+        measure=v.used,
+        note=(
+            f"{text}，{way} {threshold} 共 {s_text} 档（每档 {per}，{_PARTIAL_TEXT[rule.partial]}），"
+            f"扣 {s_text} × {fmt_exact(rule.points)} = {fmt_exact(deducted)} 分，"
+            f"得 {fmt_exact(weight)} − {fmt_exact(deducted)}"
+            + _result(weight - deducted, score, policy, floor=rule.floor)
+        ),
+    )
 
 
-def _elements(rule: Elements, weight: Decimal, entry: IndicatorScore | None) -> Outcome:
+def _elements(rule: Elements, weight: Decimal, entry: IndicatorScore | None, policy: Policy) -> Outcome:
     """①②③ 各1分，每少一项扣1分: weight less points_each per missing element, never below 0."""
     if entry is None or entry.present is None:
         return Outcome(error="未填写具备的要素（present），无法核算")
     present = [i for i in rule.items if i.id in entry.present]
     missing = [i for i in rule.items if i.id not in entry.present]
-    score = round_points(max(ZERO, weight - rule.points_each * len(missing)))
+    score = policy.points(max(ZERO, weight - rule.points_each * len(missing)))
     lacking = (
         f"，缺少 {'、'.join(i.text for i in missing)}，每少一项扣 {fmt_points(rule.points_each)} 分" if missing else ""
     )
-    return Outcome(
-        score=score,
-        low=score,
-        high=score,
+    return _fixed(
+        score,
         measure=Decimal(len(present)),
         note=f"具备 {len(present)}/{len(rule.items)} 项要素{lacking}，得 {fmt_points(score)} 分",
     )
 
 
-def evaluate_row(row: DepartmentIndicator, scoring: str) -> Outcome:
-    """One 部门特性指标 row: 实际完成值 against 年度指标值, full marks once the target is met."""
+# --- department rows (部门特性指标): 正向 / 反向 / 等于 / 定性 ------------------------------------
+
+
+def evaluate_row(
+    row: DepartmentIndicator, rows: DepartmentRows | str = "completion", policy: Policy = DEFAULT_POLICY
+) -> Outcome:
+    """One 部门特性指标 row, scored by its kind (a = 实际完成值, t = 年度指标值, w = 分值;
+    a negative a is taken as 0):
+
+    * 正向 (≥): a ≥ t → w; otherwise a ÷ t × w;
+    * 反向 (≤): a ≤ t → w; otherwise t ÷ a × w (``reciprocal``) or (1 − (a − t) ÷ t) × w, 0 from a = 2t
+      on (``linear``), as the rubric says;
+    * 等于 (=): |a − t| within the rubric's tolerance → w; otherwise as 正向 (t = 0: a ≤ 0 → w, else 0)
+      or 0;
+    * 定性: 达成 / 部分达成 / 未达成 → the range of the weight the rubric gives it; without ranges, or
+      without the department's 完成情况, judged within [0, w].
+    """
+    if isinstance(rows, str):
+        rows = DepartmentRows(text="部门特性指标", scoring=rows)  # type: ignore[arg-type]
     weight = row.weight
-    if scoring == "judged" or row.kind == "qualitative":
-        what = "定性指标" if row.kind == "qualitative" else "部门特性指标"
-        return Outcome(low=ZERO, high=weight, judged=True, note=f"{what}，由评价人酌情评分")
+    if rows.scoring == "judged":
+        return Outcome(low=ZERO, high=weight, judged=True, note="部门特性指标，由评价人酌情评分")
+    if row.kind == "qualitative":
+        return _qualitative_row(row, rows, policy)
     missing = tuple(n for n, v in (("target", row.target), ("actual", row.actual)) if v is None)
     if missing:
         return Outcome(missing=missing)
     assert row.target is not None and row.actual is not None
-    numerator, denominator = (row.actual, row.target) if row.better == "higher" else (row.target, row.actual)
-    if denominator == 0:
-        return Outcome(error=f"{'年度指标值' if row.better == 'higher' else '实际完成值'}为 0，无法计算完成率")
-    ratio = numerator / denominator
-    score = round_points(weight * min(ONE, max(ZERO, ratio)))
+    t, a = row.target, max(ZERO, row.actual)
 
-    def fmt(v: Decimal) -> str:  # a row in % is written "98%" and read as 0.98
-        return fmt_percent(v) if row.unit == "%" else f"{fmt_number(v)}{row.unit or ''}"
+    def fmt(x: Decimal) -> str:  # a row in % is written "98%" and read as 0.98
+        return fmt_exact(x, "percent") if row.unit == "%" else f"{fmt_exact(x)}{row.unit or ''}"
 
-    shown = f"实际完成值 {fmt(row.actual)}，年度指标值 {fmt(row.target)}"
-    if ratio >= 1:
-        return Outcome(score=score, low=score, high=score, measure=ratio, note=f"{shown}，完成指标值，计满分")
-    return Outcome(
-        score=score,
-        low=score,
-        high=score,
+    given = f"实际完成值 {fmt(row.actual)}" + ("（按 0 计）" if row.actual < 0 else "") + f"，年度指标值 {fmt(t)}"
+    kind = ROW_KIND_LABELS[row.kind]
+    prefix = "" if row.kind == "positive" else f"{kind}指标；"
+    if row.kind == "equal":
+        return _equal_row(row, rows, policy, t, a, f"{prefix}{given}")
+    if row.kind == "negative":
+        return _negative_row(row, rows, policy, t, a, f"{prefix}{given}")
+    return _positive_row(weight, policy, t, a, given)
+
+
+def _positive_row(weight: Decimal, policy: Policy, t: Decimal, a: Decimal, given: str) -> Outcome:
+    if t == 0:
+        return Outcome(error="年度指标值为 0，无法计算完成率（越小越好的指标请写 kind: 反向，须为 0 的写 kind: 等于）")
+    if a >= t:
+        return _fixed(weight, measure=a / t if t > 0 else None, note=f"{given}，完成指标值，计满分")
+    ratio = policy.measure(a / t)
+
+    def score_of(r: Decimal) -> Decimal:
+        return policy.points(weight * min(ONE, max(ZERO, r)))
+
+    score = score_of(ratio)
+    r_text, r = _ratio_text(ratio, a / t, policy, lambda x: score_of(x) == score)
+    return _fixed(
+        score,
         measure=ratio,
-        note=f"{shown}，完成 {fmt_percent(ratio)}，按比例 {fmt_points(weight)} × {fmt_percent(ratio)} = {fmt_points(score)}",
+        note=f"{given}，完成 {r_text}，按比例 {fmt_exact(weight)} × {r_text.split('（')[0]}"
+        + _result(weight * r, score, policy),
+    )
+
+
+def _ratio_text(used: Decimal, exact: Decimal, policy: Policy, same: Callable[[Decimal], bool]) -> tuple[str, Decimal]:
+    """A row's 完成率 as printed, scored on the printed rate when the rubric says so."""
+    if policy.precision is not None:
+        text = fmt_exact(used, "percent")
+        if used != exact:
+            text += f"（按表列精度计分；精确值 {_exact_text(exact, 'percent')}）"
+        return text, used
+    return shown(used, "percent", same)
+
+
+def _negative_row(
+    row: DepartmentIndicator, rows: DepartmentRows, policy: Policy, t: Decimal, a: Decimal, given: str
+) -> Outcome:
+    weight = row.weight
+    if a <= t:
+        return _fixed(weight, measure=None if a == 0 else t / a, note=f"{given}，完成指标值，计满分")
+    if t <= 0:  # any a above a target of 0 (0 投诉): t ÷ a = 0, and a ≥ 2t
+        return _fixed(ZERO, measure=ZERO, note=f"{given}，超过指标值，不得分")
+    if rows.negative == "reciprocal":
+        ratio = policy.measure(t / a)
+
+        def score_of(r: Decimal) -> Decimal:
+            return policy.points(weight * min(ONE, max(ZERO, r)))
+
+        score = score_of(ratio)
+        r_text, r = _ratio_text(ratio, t / a, policy, lambda x: score_of(x) == score)
+        return _fixed(
+            score,
+            measure=ratio,
+            note=f"{given}，超过指标值，按 指标值 ÷ 完成值 = {r_text}，{fmt_exact(weight)} × {r_text.split('（')[0]}"
+            + _result(weight * r, score, policy),
+        )
+    ratio = policy.measure(a / t)  # linear: the excess over the target, as a share of it
+
+    def linear_of(r: Decimal) -> Decimal:
+        return policy.points(weight * max(ZERO, 2 - r)) if r < 2 else ZERO
+
+    score = linear_of(ratio)
+    if ratio >= 2:
+        r_text, _ = _ratio_text(ratio, a / t, policy, lambda x: linear_of(x) == score)
+        return _fixed(ZERO, measure=ratio, note=f"{given}，为指标值的 {r_text}，达到两倍及以上，不得分")
+    r_text, r = _ratio_text(ratio, a / t, policy, lambda x: linear_of(x) == score)
+    excess = r - 1
+    e_text = fmt_exact(excess, "percent")
+    return _fixed(
+        score,
+        measure=ratio,
+        note=f"{given}，为指标值的 {r_text}，超出 {e_text}，按 {fmt_exact(weight)} × (1 − {e_text})"
+        + _result(weight * (1 - excess), score, policy),
+    )
+
+
+def _equal_row(
+    row: DepartmentIndicator, rows: DepartmentRows, policy: Policy, t: Decimal, a: Decimal, given: str
+) -> Outcome:
+    weight, rule = row.weight, rows.equal
+    allowed = rule.tolerance * abs(t)
+    gap = abs(a - t)
+    tol = f"允许偏差 ±{fmt_exact(rule.tolerance, 'percent')}" if rule.tolerance else "须等于指标值"
+    if gap <= allowed:
+        within = "等于指标值" if gap == 0 else f"相差 {fmt_exact(gap)}，在{tol}之内"
+        return _fixed(weight, measure=a / t if t else None, note=f"{given}，{within}，计满分")
+    if rule.otherwise == "zero":
+        return _fixed(ZERO, measure=a / t if t else None, note=f"{given}，相差 {fmt_exact(gap)}，超出{tol}，不得分")
+    if t == 0:  # 平台：指标值为 0 时，完成值 ≤ 0 计满分，否则 0 分
+        return _fixed(ZERO, measure=None, note=f"{given}，指标值为 0 而完成值大于 0，不得分")
+    return _positive_row(weight, policy, t, a, f"{given}，超出{tol}，按正向指标计")
+
+
+def _qualitative_row(row: DepartmentIndicator, rows: DepartmentRows, policy: Policy) -> Outcome:
+    weight = row.weight
+    if rows.qualitative is None:
+        return Outcome(low=ZERO, high=weight, judged=True, note="定性指标，由评价人酌情评分")
+    if row.achievement is None:
+        return Outcome(
+            low=ZERO,
+            high=weight,
+            judged=True,
+            note="定性指标，未填写完成情况（achievement：达成、部分达成、未达成），由评价人酌情评分",
+        )
+    iv = rows.qualitative.intervals[row.achievement]
+    low = round_points(weight * (iv.low or ZERO), "ceiling")
+    high = round_points(weight * (iv.high if iv.high is not None else ONE), "floor")
+    share = f"{fmt_exact(iv.low or ZERO, 'percent')}–{fmt_exact(iv.high if iv.high is not None else ONE, 'percent')}"
+    points = f"{'[' if iv.low_closed else '('}{fmt_exact(low)}, {fmt_exact(high)}{']' if iv.high_closed else ')'}"
+    return Outcome(
+        low=low,
+        high=high,
+        low_closed=iv.low_closed,
+        high_closed=iv.high_closed,
+        note=f"定性指标，{ACHIEVEMENT_LABELS[row.achievement]}：分值的 {share}（{iv.text}），得分区间 {points}",
     )
 
 
@@ -396,7 +746,7 @@ def evaluate_row(row: DepartmentIndicator, scoring: str) -> Outcome:
 def _status(self_score: Decimal | None, weight: Decimal, o: Outcome) -> Status:
     if self_score is None:
         return Status.NOT_SCORED
-    if self_score < 0 or self_score > weight:
+    if self_score < 0 or (self_score > weight and not o.uncapped):
         return Status.OUT_OF_RANGE
     if o.score is not None:
         if self_score == o.score:
@@ -406,9 +756,10 @@ def _status(self_score: Decimal | None, weight: Decimal, o: Outcome) -> Status:
         return Status.UNVERIFIABLE
     if o.judged:
         return Status.JUDGED
-    if self_score < o.low:
+    if self_score < o.low or (self_score == o.low and not o.low_closed):
         return Status.UNDER_CLAIMED
-    if self_score > o.high or (self_score == o.high and not o.high_closed):
+    high = o.high if o.high is not None else weight
+    if self_score > high or (self_score == high and not o.high_closed):
         return Status.OVER_CLAIMED
     return Status.CONSISTENT
 
@@ -423,7 +774,8 @@ def _audited(r: NodeResult, o: Outcome) -> tuple[Decimal | None, str]:
     low = o.low if o.low is not None else ZERO
     high = o.high if o.high is not None else r.weight
     top = high if o.high_closed else high - CENT
-    capped = min(max(r.self_score, low), top)
+    bottom = low if o.low_closed else low + CENT
+    capped = min(max(r.self_score, bottom), top)
     if o.low is None:
         return capped, "unverified"
     return capped, ("self" if capped == r.self_score else "capped")
@@ -467,11 +819,11 @@ def _leaf(
     node: Node,
     depth: int,
     entry: IndicatorScore | None,
-    facts: Mapping[str, Decimal | None],
-    catalogue: Mapping[str, FactInfo],
+    ctx: _Context,
     outcome: Outcome | None = None,
 ) -> NodeResult:
-    o = outcome if outcome is not None else evaluate_rule(node, facts, entry)
+    catalogue = ctx.catalogue
+    o = outcome if outcome is not None else evaluate_rule(node, ctx.facts, entry, ctx.policy, catalogue)
     self_score, items, stated = _self_score(node, entry)
     measure = node.rule.measure if isinstance(node.rule, _MEASURED) else None
     r = NodeResult(
@@ -494,6 +846,10 @@ def _leaf(
         self_note=entry.note if entry else None,
         stated_items_total=stated if items and entry and entry.items is not None else None,
     )
+    if not o.low_closed or o.uncapped or o.header:  # rare: set only when they are not the defaults
+        r.low_closed, r.uncapped, r.header = o.low_closed, o.uncapped, o.header
+    if o.reason_required:
+        r.reason_required, r.reason = True, ctx.reasons.get(node.id)
     if o.missing and o.judged:
         r.note = o.note + "（缺少：" + "、".join(_fact_label(m, catalogue) for m in o.missing) + "）"
     elif o.missing:
@@ -505,6 +861,8 @@ def _leaf(
         r.note = f"评分要点 {parts}" + (f" = {fmt_points(self_score)}" if self_score is not None else "")
     else:
         r.note = o.note
+        if o.reason_required:
+            r.note += "：已说明" if r.reason else "，未说明（self_assessment.reasons）"
     r.status = _status(self_score, node.weight, o)
     if any(i.status is Status.OUT_OF_RANGE for i in items) and r.status is not Status.NOT_SCORED:
         r.status = Status.OUT_OF_RANGE
@@ -530,6 +888,8 @@ class _Context:
     scores: Mapping[str, IndicatorScore]
     facts: Mapping[str, Decimal | None]
     catalogue: Mapping[str, FactInfo]
+    policy: Policy = DEFAULT_POLICY
+    reasons: Mapping[str, str] = field(default_factory=dict)  # 偏差原因 by indicator id
 
 
 def _not_applicable_outcome(node: Node) -> Outcome:
@@ -547,7 +907,6 @@ def _rows_node(node: Node, depth: int, ctx: _Context) -> NodeResult:
     """部门特性指标: the department's own rows under a fixed weight."""
     assert node.department_rows is not None
     rows = ctx.dept.department_indicators.get(node.id) or []
-    scoring = node.department_rows.scoring
     if not rows:
         return NodeResult(
             id=node.id,
@@ -562,7 +921,7 @@ def _rows_node(node: Node, depth: int, ctx: _Context) -> NodeResult:
         )
     children = []
     for i, row in enumerate(rows):
-        o = evaluate_row(row, scoring)
+        o = evaluate_row(row, node.department_rows, ctx.policy)
         r = NodeResult(
             id=row.id,
             name=row.name,
@@ -583,6 +942,10 @@ def _rows_node(node: Node, depth: int, ctx: _Context) -> NodeResult:
             source_path=("department_indicators", node.id, i, "score"),
             target=row.target,
             actual=row.actual,
+            low_closed=o.low_closed,
+            row_kind=row.kind,
+            achievement=row.achievement,
+            reason=row.deviation_reason,
         )
         if o.missing:
             r.note = "缺少：" + "、".join(_ROW_FACT_LABELS[m] for m in o.missing)
@@ -619,8 +982,22 @@ def _subtree(node: Node):
         yield from _subtree(c)
 
 
+def _listed(r: NodeResult) -> Decimal:
+    """The weight of what a result lists: its weight, or for a partial parent its listed children's."""
+    return r.listed_weight if r.listed_weight is not None else r.weight
+
+
 def _parent(node: Node, depth: int, children: list[NodeResult], note: str = "") -> NodeResult:
     counted = [c for c in children if c.applicable]
+    listed = None  # set where the subtree lists less than its weight (a partial table)
+    if node.children_incomplete or any(c.listed_weight is not None for c in counted):
+        listed = sum((_listed(c) for c in counted), ZERO)
+    if node.children_incomplete:
+        partial = (
+            f"所据表格只列出部分下级指标（已列 {fmt_exact(listed or ZERO)} 分，表列分值 {fmt_exact(node.weight)} 分），"
+            "小计为已列指标之和"
+        )
+        note = f"{note}；{partial}" if note else partial
     return NodeResult(
         id=node.id,
         name=node.name,
@@ -631,6 +1008,8 @@ def _parent(node: Node, depth: int, children: list[NodeResult], note: str = "") 
         audited_score=sum((c.audited_score or ZERO for c in counted), ZERO),
         children=children,
         note=note,
+        incomplete=node.children_incomplete,
+        listed_weight=listed,
     )
 
 
@@ -641,7 +1020,7 @@ def _node(node: Node, depth: int, ctx: _Context) -> NodeResult:
         outcome = None
         if node.optional is not None and node.id in ctx.dept.self_assessment.not_applicable:
             outcome = _not_applicable_outcome(node)
-        return _leaf(node, depth, ctx.scores.get(node.id), ctx.facts, ctx.catalogue, outcome)
+        return _leaf(node, depth, ctx.scores.get(node.id), ctx, outcome)
     children = [_node(c, depth + 1, ctx) for c in node.children]
     if node.choose_one is None:
         return _parent(node, depth, children)
@@ -728,7 +1107,7 @@ def _cap(adj: Cap, ctx: _Context) -> AdjustmentResult:
     base = AdjustmentResult(
         id=adj.id, name=adj.name, kind="cap", text=adj.text, applies=False, measure_name=adj.measure.name
     )
-    measured = _measure(adj.measure, ctx.facts)
+    measured = _measure(adj.measure, ctx.facts, ctx.policy)
     if isinstance(measured, Outcome):
         base.applies, base.missing = None, measured.missing
         base.note = f"{adj.name}：" + (
@@ -739,29 +1118,102 @@ def _cap(adj: Cap, ctx: _Context) -> AdjustmentResult:
         )
         return base
     assert measured is not None
-    base.measure = measured
-    shown = f"{adj.name}：{adj.measure.name} {_fmt_measure(adj.measure, measured)}"
-    band = next((b for b in adj.caps if measured in b.interval), None)
+    base.measure = measured.used
+
+    def band_of(x: Decimal) -> CapBand | None:
+        return next((b for b in adj.caps if x in b.interval), None)
+
+    band = band_of(measured.used)
+    text, _ = _measure_text(adj.measure.name, adj.measure.format, measured, lambda x: band_of(x) is band)
+    said = f"{adj.name}：{text}"
     if band is None:
-        base.applies, base.note = None, f"{shown} 不在任何封顶区间内"
+        base.applies, base.note = None, f"{said} 不在任何封顶区间内"
         return base
     if band.max is None:
-        base.note = f"{shown}，不设上限"
+        base.note = f"{said}，不设上限"
         return base
     base.applies, base.cap = True, band.max
-    base.note = f"{shown}，总分不超过 {fmt_points(band.max)} 分"
+    base.note = f"{said}，总分不超过 {fmt_points(band.max)} 分"
+    return base
+
+
+def deviates(adj: Deviation, target: Decimal, actual: Decimal) -> bool:
+    """完成值超过指标值30%及以上: actual above target by ``over`` of it or more (``inclusive``)."""
+    limit = target + abs(target) * adj.over
+    return actual > target and (actual >= limit if adj.inclusive else actual > limit)
+
+
+def _deviation(adj: Deviation, ctx: _Context) -> AdjustmentResult:
+    """指标偏离: every quantitative row under ``rows_of`` whose 完成值 exceeds its 指标值 by ``over``."""
+    base = AdjustmentResult(id=adj.id, name=adj.name, kind="deviation", text=adj.text, applies=False)
+    hits: list[tuple[DepartmentIndicator, str]] = []
+    missing: list[str] = []
+    labels: list[str] = []
+    bound = fmt_exact(1 + adj.over, "percent")
+    for node_id in adj.rows_of:
+        for row in ctx.dept.department_indicators.get(node_id) or []:
+            if row.kind == "qualitative":
+                continue
+            if row.target is None or row.actual is None:
+                for m, v in (("target", row.target), ("actual", row.actual)):
+                    if v is None:
+                        missing.append(f"{row.id}.{m}")
+                        labels.append(f"{row.name}的{_ROW_FACT_LABELS[m]}")
+                continue
+            t, a = row.target, row.actual
+            if not deviates(adj, t, a):
+                continue
+            if t > 0:
+                sign = "≥" if adj.inclusive else ">"
+                ratio, _ = shown(a / t, "percent", lambda r: r >= 1 + adj.over if adj.inclusive else r > 1 + adj.over)
+                hits.append((row, f"{row.name} 完成值为指标值的 {ratio}（{sign} {bound}）"))
+            else:
+                hits.append((row, f"{row.name} 完成值 {fmt_exact(a)} 超过指标值 {fmt_exact(t)}"))
+    if missing:
+        base.applies, base.missing = None, tuple(missing)
+        base.note = f"{adj.name}：缺少数据，无法判断（缺少：{'、'.join(labels)}）"
+        return base
+    if not hits:
+        base.note = f"{adj.name}：无"
+        return base
+    base.applies = True
+    base.rows = tuple(r.id for r, _ in hits)
+    base.points = ctx.policy.points(adj.points * len(hits))
+    if adj.reason_required:
+        base.unexplained = tuple(r.id for r, _ in hits if not (r.deviation_reason or "").strip())
+    which = "；".join(text for _, text in hits)
+    if adj.points:
+        consequence = f"减 {fmt_points(base.points)} 分"
+    elif adj.reason_required:
+        consequence = "须说明偏差原因，不扣分"
+    else:
+        consequence = "不扣分"
+    note = f"{adj.name}（{which}）：{len(hits)} 项，{consequence}"
+    if base.unexplained:
+        names = {r.id: r.name for r, _ in hits}
+        note += "；未说明偏差原因：" + "、".join(names[i] for i in base.unexplained)
+    base.note = note
     return base
 
 
 def evaluate_adjustments(rubric: Rubric, ctx: _Context) -> list[AdjustmentResult]:
-    return [_penalty(a, ctx) if isinstance(a, Penalty) else _cap(a, ctx) for a in rubric.adjustments]
+    out = []
+    for a in rubric.adjustments:
+        if isinstance(a, Penalty):
+            out.append(_penalty(a, ctx))
+        elif isinstance(a, Deviation):
+            out.append(_deviation(a, ctx))
+        else:
+            out.append(_cap(a, ctx))
+    return out
 
 
 def score(rubric: Rubric, dept: Department) -> ScoreResult:
     """Score a department against a rubric. Pure: same inputs, same result."""
     catalogue = catalogue_for(rubric.facts)
     facts = fact_values(dept, catalogue)
-    ctx = _Context(dept, dept.self_assessment.scores, facts, catalogue)
+    sa = dept.self_assessment
+    ctx = _Context(dept, sa.scores, facts, catalogue, Policy.of(rubric), sa.reasons)
     nodes = [_node(n, 1, ctx) for n in rubric.indicators]
     self_total = _sum(n.self_score for n in nodes)
     recomputed_total = _sum(n.score for n in nodes)
@@ -786,4 +1238,7 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
         self_total_adjusted=apply_adjustments(self_total, adjustments),
         recomputed_total_adjusted=apply_adjustments(recomputed_total, adjustments),
         audited_total_adjusted=apply_adjustments(audited_total, adjustments),
+        partial=rubric.is_partial,
+        listed_weight=sum((_listed(n) for n in nodes), ZERO),
+        rounding=rubric.rounding,
     )

@@ -126,6 +126,16 @@ _REPORTED = [
     FactInfo("key_tasks_assigned", "重点工作交办或下达数", "项"),
     FactInfo("key_tasks_completed", "重点工作实际完成数", "项"),
     FactInfo("satisfaction", "服务对象满意度", "%"),
+    # 自评表 表头（预算执行情况）：年初预算数 / 全年预算数 / 全年执行数，按资金来源，如表格所印
+    FactInfo("budget_initial_total", "年初预算数·年度资金总额（自评表）", "万元"),
+    FactInfo("budget_initial_fiscal", "年初预算数·财政拨款（自评表）", "万元"),
+    FactInfo("budget_initial_other", "年初预算数·其他资金（自评表）", "万元"),
+    FactInfo("budget_full_year_total", "全年预算数·年度资金总额（自评表）", "万元"),
+    FactInfo("budget_full_year_fiscal", "全年预算数·财政拨款（自评表）", "万元"),
+    FactInfo("budget_full_year_other", "全年预算数·其他资金（自评表）", "万元"),
+    FactInfo("executed_total", "全年执行数·年度资金总额（自评表）", "万元"),
+    FactInfo("executed_fiscal", "全年执行数·财政拨款（自评表）", "万元"),
+    FactInfo("executed_other", "全年执行数·其他资金（自评表）", "万元"),
 ]
 
 CATALOGUE: dict[str, FactInfo] = {f.name: f for f in _DERIVED + _REPORTED}

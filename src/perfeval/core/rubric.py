@@ -6,177 +6,29 @@ measure is a formula over named facts. Nothing here does I/O.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from perfeval.core import formula as _formula
-from perfeval.core.number_text import parse_decimal, parse_ratio
-
-Points = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)]
-SignedPoints = Annotated[Decimal, BeforeValidator(parse_decimal)]
-Ratio = Annotated[Decimal, BeforeValidator(parse_ratio)]
-NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="稳定的 ASCII 标识，小写字母开头")]
+from perfeval.core.decimals import Rounding
+from perfeval.core.intervals import Interval, parse_interval
+from perfeval.core.rules import (  # the rule models, also importable from here
+    Formula,
+    Measure,
+    NodeId,
+    Points,
+    Precision,
+    Ratio,
+    Rule,
+    _Model,
+    _Ranged,
+)
 
 RUBRIC_FORMAT = "perfeval/rubric@1"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-def _check_formula(text: str) -> str:
-    try:
-        _formula.parse(text)
-    except _formula.FormulaError as exc:
-        raise ValueError(f"公式无法解析：{exc.message}（第 {exc.position + 1} 个字符处）：{text}") from None
-    return text
-
-
-Formula = Annotated[
-    str,
-    Field(min_length=1, description="公式：事实名称、数字、+ - * /、比较、min/max/abs"),
-    BeforeValidator(lambda v: v if not isinstance(v, str) else _check_formula(v)),
-]
-
-
-class Measure(_Model):
-    """The measured value of an indicator, e.g. 在职人员控制率 = actual_staff / authorized_staff."""
-
-    name: str = Field(description="指标值的名称，如 在职人员控制率")
-    formula: Formula
-    format: Literal["percent", "number", "amount"] = Field("percent", description="显示方式：百分比、数值或金额")
-    range: str | None = Field(
-        None, description="指标值可能的取值区间，如 '[-1, inf)'（变动率可为负）；不写时按 [0, inf) 核对分档是否全覆盖"
-    )
-
-    @field_validator("range")
-    @classmethod
-    def _valid_range(cls, v: str | None) -> str | None:
-        if v is not None:
-            parse_interval(v)
-        return v
-
-    @cached_property
-    def parsed(self) -> _formula.Formula:
-        return _formula.parse(self.formula)
-
-
-class ChecklistItem(_Model):
-    """One numbered 评分要点 with its points."""
-
-    id: NodeId
-    text: str = Field(description="评分要点原文，如 1、是否设立年度绩效目标；")
-    points: Points
-
-
-class Checklist(_Model):
-    """评分要点逐项打分: each item scored by the department within [0, points]."""
-
-    kind: Literal["checklist"]
-    items: list[ChecklistItem] = Field(min_length=1)
-
-
-class Proportional(_Model):
-    """按比例计分: weight × (measure / target), capped at the weight (满分为止)."""
-
-    kind: Literal["proportional"]
-    measure: Measure
-    target: Ratio = Field(Decimal(1), gt=0, description="目标值；默认 1（即 100%）")
-
-
-class _Ranged(_Model):
-    """A model with an interval ``range`` (分档、等级、封顶): checked when read, parsed once."""
-
-    range: str
-
-    @field_validator("range")
-    @classmethod
-    def _valid(cls, v: str) -> str:
-        parse_interval(v)
-        return v
-
-    @cached_property
-    def interval(self) -> Interval:
-        return parse_interval(self.range)
-
-
-class Band(_Ranged):
-    """One band: an interval of the measure and the points it gives."""
-
-    range: str = Field(description="区间，如 '[0.8, inf)'、'(0.1, 0.2]'、'[0, 0]'；方括号含端点，圆括号不含")
-    points: Points
-
-
-class Bands(_Model):
-    """分档计分: the measure falls in exactly one band."""
-
-    kind: Literal["bands"]
-    measure: Measure
-    bands: list[Band] = Field(min_length=1)
-
-
-class FullMarksIf(_Model):
-    """条件满分，否则酌情扣分: full marks when the condition holds; otherwise a person scores
-    within [0, weight) — full marks are not allowed then."""
-
-    kind: Literal["full_marks_if"]
-    measure: Measure | None = None
-    condition: Formula = Field(description="满分条件；可用 value 指代 measure 的值，如 value <= 1")
-    otherwise: str = Field("视情扣分", description="条件不成立时的规则原文")
-
-    @cached_property
-    def parsed_condition(self) -> _formula.Formula:
-        """Parsed once per rubric (a batch evaluates it for every department)."""
-        return _formula.parse(self.condition)
-
-
-class Judged(_Model):
-    """主观评分: scored by the department within [0, weight]; a measure, if given, is shown."""
-
-    kind: Literal["judged"]
-    measure: Measure | None = None
-
-
-class Deduction(_Model):
-    """按偏差扣分: start from full marks and deduct ``points`` per ``per`` of deviation beyond
-    ``threshold`` (每超过一个百分点扣0.5分 / 每低于5%扣2分), never below ``floor``."""
-
-    kind: Literal["deduction"]
-    measure: Measure
-    direction: Literal["above", "below"] = Field(description="above: 超过阈值扣分；below: 低于阈值扣分")
-    threshold: Ratio = Field(description="阈值，如 1 (100%)")
-    per: Ratio = Field(gt=0, description="每多少偏差扣一次，如 0.01 (一个百分点) 或 0.05")
-    points: Points = Field(description="每次扣分")
-    partial: Literal["proportional", "whole_steps"] = Field(
-        description="不足一档的偏差：proportional 按比例扣；whole_steps 只按整档扣（向下取整）"
-    )
-    floor: Points = Field(Decimal(0), description="最低得分（扣完为止即 0）")
-
-
-class Element(_Model):
-    """One element of an element-count rule, e.g. ①招待标准."""
-
-    id: NodeId
-    text: str = Field(min_length=1, description="要素原文，如 ①招待标准")
-
-
-class Elements(_Model):
-    """要素计分（①②③ 各1分，每少一项扣1分）: the department states which elements it has;
-    the score is the weight less ``points_each`` for every missing element, never below 0."""
-
-    kind: Literal["elements"]
-    items: list[Element] = Field(min_length=1)
-    points_each: Points = Field(description="每项分值，即每少一项所扣的分")
-
-
-Rule = Annotated[
-    Checklist | Proportional | Bands | FullMarksIf | Judged | Deduction | Elements,
-    Field(discriminator="kind"),
-]
 
 
 class OptionalIndicator(_Model):
@@ -195,16 +47,62 @@ class ChooseOne(_Model):
     text: str = Field(min_length=1, description="原文，如 结转结余率、结转结余变动率二者择其一")
 
 
+class EqualRows(_Model):
+    """等于 (=) rows: full marks within the tolerance; otherwise as stated."""
+
+    tolerance: Ratio = Field(
+        Decimal(0), ge=0, description="允许偏差，相对指标值：5% 即 |完成值 − 指标值| ≤ 5% × 指标值 计满分；默认 0"
+    )
+    otherwise: Literal["as_positive", "zero"] = Field(
+        "as_positive",
+        description="超出允许偏差时：as_positive 按正向计（平台做法：指标值为 0 时完成值 ≤ 0 计满分，否则 0 分）；"
+        "zero 不得分",
+    )
+
+
+class QualitativeRanges(_Model):
+    """定性 rows: 达成 / 部分达成 / 未达成, each a range of the weight (80–100% / 60–80% / 0–60%)
+    within which the department picks its score."""
+
+    achieved: str = Field(description="达成：分值的区间，如 '[80%, 100%]'")
+    partly_achieved: str = Field(description="部分达成：如 '[60%, 80%)'")
+    not_achieved: str = Field(description="未达成：如 '[0, 60%)'")
+
+    @field_validator("achieved", "partly_achieved", "not_achieved")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+    @cached_property
+    def intervals(self) -> dict[str, Interval]:
+        return {k: parse_interval(getattr(self, k)) for k in ("achieved", "partly_achieved", "not_achieved")}
+
+
+ACHIEVEMENT_LABELS = {"achieved": "达成", "partly_achieved": "部分达成", "not_achieved": "未达成"}
+
+
 class DepartmentRows(_Model):
     """部门特性指标: rows each department defines itself (name, weight, 年度指标值, 实际完成值),
-    sharing this node's fixed weight."""
+    sharing this node's fixed weight; each row scored by its kind (正向/反向/等于/定性)."""
 
     text: str = Field(min_length=1, description="原文，如 部门特性指标，由部门结合职责自行设置")
     scoring: Literal["completion", "judged"] = Field(
-        description="completion：定量指标按 实际完成值 ÷ 年度指标值 计分（满分为止），定性指标酌情评分；"
+        description="completion：各行按其类型计分（正向 完成值 ÷ 指标值，满分为止；反向、等于、定性见下）；"
         "judged：各行均由评价人酌情评分"
     )
     min_rows: int = Field(1, ge=1, description="至少几行")
+    negative: Literal["reciprocal", "linear"] = Field(
+        "reciprocal",
+        description="反向指标（≤ 指标值，越小越好）超出指标值时：reciprocal 按 指标值 ÷ 完成值 × 分值；"
+        "linear 按 (1 − (完成值 − 指标值) ÷ 指标值) × 分值，达到指标值两倍不得分。完成值 1.5 倍于指标值时分别得 "
+        "6.67 与 5.00（满分 10）",
+    )
+    equal: EqualRows = Field(default_factory=EqualRows, description="等于指标（= 指标值）的允许偏差与超出时的计分")
+    qualitative: QualitativeRanges | None = Field(
+        None,
+        description="定性指标：达成 / 部分达成 / 未达成 各对应分值的区间；不写则定性指标由评价人在 [0, 分值] 内评分",
+    )
 
 
 class Node(_Model):
@@ -220,6 +118,11 @@ class Node(_Model):
     optional: OptionalIndicator | None = Field(None, description="可选项：不适用时如何计分")
     choose_one: ChooseOne | None = Field(None, description="二者择其一：下级指标为备选项，部门只填报其一")
     department_rows: DepartmentRows | None = Field(None, description="部门特性指标：下级指标由部门文件给出")
+    children_incomplete: bool = Field(
+        False,
+        description="所据表格只列出了本指标的部分下级指标：保留本指标印出的分值，不要求下级分值之和相等；"
+        "合计为部分得分。须在 note 中说明",
+    )
     children: list[Node] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -239,6 +142,10 @@ class Node(_Model):
             raise ValueError(f"{who}为二者择其一（choose_one），至少需要两个下级指标")
         if self.optional is not None and self.children:
             raise ValueError(f"{who}：可选项（optional）只用于末级指标")
+        if self.children_incomplete and (not self.children or self.choose_one is not None):
+            raise ValueError(
+                f"{who}：children_incomplete（只列出部分下级指标）只用于有下级指标、且不是二者择其一的指标"
+            )
         return self
 
     @property
@@ -300,7 +207,24 @@ class Cap(_Model):
     caps: list[CapBand] = Field(min_length=1)
 
 
-Adjustment = Annotated[Penalty | Cap, Field(discriminator="kind")]
+class Deviation(_Model):
+    """指标偏离: a department row whose 实际完成值 exceeds its 年度指标值 by ``over`` or more
+    (完成值超过指标值30%及以上) deviates. What follows is the rubric's: ``points`` off the total for
+    each deviating row (平台：减2分), a written 偏差原因 required (偏差说明), both, or neither
+    (复核口径：偏离不扣分) — the deviating rows are listed in every case."""
+
+    kind: Literal["deviation"]
+    id: NodeId
+    name: str = Field(min_length=1, description="名称，如 指标偏离")
+    text: str = Field(min_length=1, description="原文")
+    rows_of: list[NodeId] = Field(min_length=1, description="逐行检查这些部门特性指标节点下的各行（定性指标除外）")
+    over: Ratio = Field(gt=0, description="超过指标值的比例，如 30%：完成值 ≥ 指标值 × 130% 即为偏离")
+    inclusive: bool = Field(True, description="true：恰好超过 30% 也算偏离（及以上）；false：须超过 30%")
+    points: Points = Field(Decimal(0), description="每个偏离指标从总分中扣的分；0 表示不扣分")
+    reason_required: bool = Field(False, description="偏离指标须填写偏差原因（deviation_reason）；未填即为问题")
+
+
+Adjustment = Annotated[Penalty | Cap | Deviation, Field(discriminator="kind")]
 
 
 class Rubric(_Model):
@@ -310,6 +234,19 @@ class Rubric(_Model):
     source: str | None = Field(None, description="来源（文件号、印发单位、所据资料）")
     note: str | None = Field(None, description="编者说明（哪些内容逐字录入，哪些为编者补全）")
     total: Points = Field(Decimal(100), description="总分")
+    rounding: Rounding = Field(
+        "half_up", description="得分保留两位小数的方式：half_up 四舍五入（默认）；truncate 截尾（直接舍去第三位及以后）"
+    )
+    measure_precision: Precision | None = Field(
+        None,
+        description="按表列精度计分：各指标值先四舍五入到这么多位小数再分档或相乘（4 即百分比的两位小数）；"
+        "不写则按精确值计分",
+    )
+    indicators_incomplete: bool = Field(
+        False,
+        description="所据表格只列出了部分一级指标：总分按印出的写，不要求一级指标分值之和等于总分；合计为部分得分。"
+        "须在 note 中说明",
+    )
     levels: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     facts: dict[str, FactDecl] = Field(default_factory=dict, description="本评分表新增的事实（内置目录之外）")
     grades: list[Grade] = Field(default_factory=list, description="总分等级")
@@ -318,7 +255,7 @@ class Rubric(_Model):
     )
     indicators: list[Node] = Field(min_length=1)
 
-    def walk(self):
+    def walk(self) -> Iterator[tuple[Node, int]]:
         """Every node, depth first, with its depth (1 = 一级)."""
         stack = [(n, 1) for n in reversed(self.indicators)]
         while stack:
@@ -327,9 +264,15 @@ class Rubric(_Model):
             stack.extend((c, depth + 1) for c in reversed(node.children))
 
     def grade_of(self, total: Decimal | None) -> str | None:
-        if total is None:
+        """The grade of a total; none for a partial table, whose total covers only the listed indicators."""
+        if total is None or self.is_partial:
             return None
         return next((g.grade for g in self.grades if total in g.interval), None)
+
+    @cached_property
+    def is_partial(self) -> bool:
+        """The table shows only part of its tree (children_incomplete somewhere, or indicators_incomplete)."""
+        return self.indicators_incomplete or any(n.children_incomplete for n, _ in self.walk())
 
     @cached_property
     def nodes_by_id(self) -> dict[str, Node]:
@@ -346,48 +289,3 @@ class Rubric(_Model):
     def row_nodes(self) -> list[Node]:
         """Nodes whose rows the department defines (部门特性指标)."""
         return [n for n, _ in self.walk() if n.department_rows is not None]
-
-
-# --- intervals ---------------------------------------------------------------------------
-
-_INTERVAL = re.compile(r"^\s*([\[(])\s*([-+]?[\d.]+%?|-inf|-∞)?\s*[,，]\s*([-+]?[\d.]+%?|\+?inf|\+?∞)?\s*([\])])\s*$")
-
-
-class Interval:
-    __slots__ = ("low", "high", "low_closed", "high_closed", "text")
-
-    def __init__(self, low, high, low_closed, high_closed, text):
-        self.low, self.high = low, high
-        self.low_closed, self.high_closed = low_closed, high_closed
-        self.text = text
-
-    def __contains__(self, x: Decimal) -> bool:
-        if self.low is not None and (x < self.low or (x == self.low and not self.low_closed)):
-            return False
-        if self.high is not None and (x > self.high or (x == self.high and not self.high_closed)):
-            return False
-        return True
-
-
-def _bound(text: str | None) -> Decimal | None:
-    if text is None or text.lstrip("+-") in ("inf", "∞"):
-        return None
-    try:
-        if text.endswith("%"):
-            return Decimal(text[:-1]) / 100
-        return Decimal(text)
-    except InvalidOperation:  # '1.2.3' passes the pattern; pydantic reports ValueError only
-        raise ValueError(f"区间端点 {text!r} 不是数值") from None
-
-
-def parse_interval(text: str) -> Interval:
-    m = _INTERVAL.match(text)
-    if not m:
-        raise ValueError(f"区间 {text!r} 格式不对；应如 '[0.8, inf)'、'(0.1, 0.2]'")
-    lo_b, lo, hi, hi_b = m.groups()
-    low, high = _bound(lo), _bound(hi)
-    if low is None and lo_b == "[" or high is None and hi_b == "]":
-        raise ValueError(f"区间 {text!r}：无穷端点只能用圆括号")
-    if low is not None and high is not None and (low > high or (low == high and not (lo_b == "[" and hi_b == "]"))):
-        raise ValueError(f"区间 {text!r} 是空的：下限应小于上限")
-    return Interval(low, high, lo_b == "[", hi_b == "]", text)

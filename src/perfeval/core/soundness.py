@@ -9,6 +9,9 @@ declared facts; the texts a reviewer reads are present.
 Every command runs these checks (once per rubric in a batch, :mod:`perfeval.pipeline.rubrics`):
 ``validate`` reports them (exit code 1), ``score``, ``check``, ``init`` and ``convert`` refuse an
 unsound rubric (exit code 2), with the same located messages.
+
+Why this module is long: one checker walks the tree once and holds a check per rule kind and per
+adjustment on the total; the interval checks they share live in :mod:`perfeval.core.intervals`.
 """
 
 from __future__ import annotations
@@ -21,20 +24,10 @@ from typing import Any
 from perfeval.core import formula as fx
 from perfeval.core.decimals import ZERO, fmt_points
 from perfeval.core.facts import CATALOGUE, catalogue_for
+from perfeval.core.intervals import interval_problems, parse_interval
 from perfeval.core.problems import Locator, Problem
-from perfeval.core.rubric import (
-    Bands,
-    Cap,
-    Checklist,
-    Deduction,
-    Elements,
-    FullMarksIf,
-    Interval,
-    Node,
-    Penalty,
-    Rubric,
-    parse_interval,
-)
+from perfeval.core.rubric import Cap, Deviation, Node, Penalty, Rubric
+from perfeval.core.rules import Bands, Checklist, Deduction, Elements, ExecutionRate, FullMarksIf
 
 Path_ = tuple[Any, ...]
 
@@ -55,68 +48,6 @@ def walk_paths(rubric: Rubric) -> Iterator[tuple[Node, Path_]]:
         node, path = stack.pop()
         yield node, path
         stack.extend((c, path + ("children", j)) for j, c in reversed(list(enumerate(node.children))))
-
-
-# --- intervals ---------------------------------------------------------------------------
-
-
-def _lo_key(iv: Interval) -> tuple:
-    # -inf first; at equal bounds a closed low edge starts earlier than an open one
-    return (iv.low is not None, iv.low if iv.low is not None else ZERO, not iv.low_closed)
-
-
-def _fmt_bound(x: Decimal | None, percent: bool, low: bool) -> str:
-    if x is None:
-        return "-inf" if low else "inf"
-    return f"{fmt_points(x * 100)}%" if percent else fmt_points(x)
-
-
-def interval_problems(
-    intervals: list[Interval], domain: Interval, *, percent: bool = True
-) -> list[tuple[int | None, str]]:
-    """Problems with a list of band intervals: order, overlap, gaps, coverage of ``domain``.
-
-    Returns (index of the band at fault or None, message) pairs; pure.
-    """
-    out: list[tuple[int | None, str]] = []
-    if not intervals:
-        return out
-    order = sorted(range(len(intervals)), key=lambda i: _lo_key(intervals[i]))
-    listed = list(range(len(intervals)))
-    if order != listed and order != listed[::-1]:
-        out.append((None, "分档没有按顺序排列（应从低到高或从高到低依次列出）"))
-    reach_i = order[0]  # the band reaching furthest up so far
-    for b_i in order[1:]:
-        a, b = intervals[reach_i], intervals[b_i]
-        if a.high is None or b.low is None or a.high > b.low or (a.high == b.low and a.high_closed and b.low_closed):
-            out.append((b_i, f"分档 {a.text} 与 {b.text} 重叠；一个值只能落在一档"))
-        elif a.high < b.low or (a.high == b.low and not a.high_closed and not b.low_closed):
-            gap_lo = "[" if not a.high_closed else "("
-            gap_hi = "]" if not b.low_closed else ")"
-            out.append(
-                (
-                    b_i,
-                    f"分档 {a.text} 与 {b.text} 之间有空档 {gap_lo}{_fmt_bound(a.high, percent, True)}, "
-                    f"{_fmt_bound(b.low, percent, False)}{gap_hi}；落在其中的值无档可依",
-                )
-            )
-        if a.high is not None and (b.high is None or b.high > a.high or (b.high == a.high and b.high_closed)):
-            reach_i = b_i
-    first, last = intervals[order[0]], intervals[reach_i]
-    if domain.low is not None and (
-        first.low is not None
-        and (first.low > domain.low or (first.low == domain.low and domain.low_closed and not first.low_closed))
-    ):
-        out.append((order[0], f"分档没有覆盖取值区间 {domain.text} 的下端（最低一档为 {first.text}）"))
-    if domain.low is None and first.low is not None:
-        out.append((order[0], f"分档没有覆盖取值区间 {domain.text} 的下端（最低一档为 {first.text}）"))
-    if last.high is not None and (
-        domain.high is None
-        or last.high < domain.high
-        or (last.high == domain.high and domain.high_closed and not last.high_closed)
-    ):
-        out.append((reach_i, f"分档没有覆盖取值区间 {domain.text} 的上端（最高一档为 {last.text}）"))
-    return out
 
 
 # --- rubric ------------------------------------------------------------------------------
@@ -174,13 +105,71 @@ class _RubricChecker:
 
     def total(self) -> None:
         summed = sum((n.weight for n in self.rubric.indicators), ZERO)
+        parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
+        path = ("total",) if self.source.has(("total",)) else ("indicators",)
+        if self.rubric.indicators_incomplete:
+            self.incomplete(
+                "评分表",
+                self.rubric.total,
+                summed,
+                parts,
+                path,
+                ("indicators_incomplete",),
+                "一级指标",
+                bool((self.rubric.note or "").strip()),
+            )
+            return
         if summed != self.rubric.total:
-            parts = "、".join(f"{n.name} {fmt_points(n.weight)}" for n in self.rubric.indicators)
-            path = ("total",) if self.source.has(("total",)) else ("indicators",)
             self.add(
                 "total-weight-mismatch",
                 f"评分表总分为 {fmt_points(self.rubric.total)}，而一级指标分值之和为 {fmt_points(summed)}（{parts}）",
                 path,
+            )
+
+    def incomplete(
+        self,
+        what: str,
+        weight: Decimal,
+        summed: Decimal,
+        parts: str,
+        path: Path_,
+        marker: Path_,
+        tier: str,
+        explained: bool,
+    ) -> None:
+        """A partial table (children_incomplete / indicators_incomplete): the printed weight is kept.
+        What is listed may fall short of it (informational), never exceed it (an error)."""
+        name = "总分" if what == "评分表" else "分值"
+        if summed > weight:
+            self.add(
+                "weight-mismatch" if what != "评分表" else "total-weight-mismatch",
+                f"{what}的{name}为 {fmt_points(weight)}，而已列{tier}分值之和为 {fmt_points(summed)}（{parts}），"
+                f"超过了{name}；只列出部分{tier}时，已列部分不能多于{name}",
+                path,
+            )
+        elif summed == weight:
+            self.add(
+                "incomplete-but-complete",
+                f"{what}标为只列出部分{tier}（{marker[-1]}），但已列{tier}分值之和已等于{name} "
+                f"{fmt_points(weight)}；请删去 {marker[-1]}",
+                marker if self.source.has(marker) else path,
+                key=True,
+                level="warning",
+            )
+        else:
+            self.add(
+                "children-incomplete",
+                f"{what}的{name}为 {fmt_points(weight)}，本表只列出{tier} {fmt_points(summed)} 分（{parts}）；"
+                f"按表列{name}保留，合计为部分得分",
+                path,
+                level="info",
+            )
+        if not explained:
+            self.add(
+                "missing-text",
+                f"{what}只列出部分{tier}（{marker[-1]}）；请在 note 中说明所据表格缺了哪些、为什么",
+                marker if self.source.has(marker) else path,
+                key=True,
             )
 
     def node(self, node: Node, path: Path_) -> None:
@@ -193,6 +182,19 @@ class _RubricChecker:
                         f"分值应与之相同（{fmt_points(node.weight)}），却是 {fmt_points(c.weight)}",
                         path + ("children", j, "weight"),
                     )
+        elif node.children and node.children_incomplete:
+            summed = sum((c.weight for c in node.children), ZERO)
+            parts = "、".join(f"{c.name} {fmt_points(c.weight)}" for c in node.children)
+            self.incomplete(
+                who(node),
+                node.weight,
+                summed,
+                parts,
+                path + ("weight",),
+                path + ("children_incomplete",),
+                "下级指标",
+                bool((node.note or "").strip()),
+            )
         elif node.children:
             summed = sum((c.weight for c in node.children), ZERO)
             if summed != node.weight:
@@ -212,11 +214,43 @@ class _RubricChecker:
             )
         if node.rule is not None:
             self.rule(node, path + ("rule",))
+        if node.department_rows is not None and node.department_rows.qualitative is not None:
+            self.qualitative(node, path + ("department_rows", "qualitative"))
+
+    def qualitative(self, node: Node, path: Path_) -> None:
+        """定性 达成 / 部分达成 / 未达成: shares of the weight within [0, 100%], one range for each share."""
+        ranges = node.department_rows.qualitative  # type: ignore[union-attr]
+        assert ranges is not None
+        keys = ("achieved", "partly_achieved", "not_achieved")
+        intervals = [ranges.intervals[k] for k in keys]
+        for k, iv in zip(keys, intervals, strict=True):
+            if (iv.low is not None and iv.low < 0) or iv.high is None or iv.high > 1:
+                self.add(
+                    "qualitative-ranges",
+                    f"{who(node)}的定性指标区间 {k}: {iv.text} 超出 [0, 100%]；区间是分值的比例",
+                    path + (k,),
+                )
+        domain = parse_interval("[0, 1]")
+        for j, msg in interval_problems(intervals, domain):
+            self.add(
+                "qualitative-ranges",
+                f"{who(node)}的定性指标区间（达成、部分达成、未达成）：{msg}",
+                path + (keys[j],) if j is not None else path,
+                key=j is None,
+            )
 
     def rule(self, node: Node, path: Path_) -> None:
         rule, w = node.rule, node.weight
         measure = getattr(rule, "measure", None)
-        if measure is not None:
+        if isinstance(rule, ExecutionRate):
+            self.formula(node, rule.executed, path + ("executed",))
+            self.formula(node, rule.budget, path + ("budget",))
+            for j, line in enumerate(rule.header):
+                for key in ("initial", "full_year", "executed"):
+                    name = getattr(line, key)
+                    if name is not None:
+                        self.formula(node, name, path + ("header", j, key))
+        elif measure is not None:
             self.formula(node, measure.formula, path + ("measure", "formula"))
         if isinstance(rule, Checklist):
             ids: set[str] = set()
@@ -322,6 +356,21 @@ class _RubricChecker:
                         )
                 extra = {"target", "actual"} if adj.rows_of else set()
                 self.formula(None, adj.condition, path + ("condition",), extra)
+            elif isinstance(adj, Deviation):
+                if adj.points > self.rubric.total:
+                    self.add(
+                        "penalty-points",
+                        f"指标偏离 {adj.id}（{adj.name}）每项扣 {fmt_points(adj.points)} 分，"
+                        f"超过总分 {fmt_points(self.rubric.total)}",
+                        path + ("points",),
+                    )
+                for j, nid in enumerate(adj.rows_of):
+                    if nid not in nodes or nodes[nid].department_rows is None:
+                        self.add(
+                            "rows-of",
+                            f"指标偏离 {adj.id}（{adj.name}）的 rows_of 中 {nid!r} 不是部门特性指标节点",
+                            path + ("rows_of", j),
+                        )
             elif isinstance(adj, Cap):
                 self.formula(None, adj.measure.formula, path + ("measure", "formula"))
                 for j, band in enumerate(adj.caps):

@@ -31,7 +31,8 @@ from perfeval.core.department import (
 )
 from perfeval.core.facts import catalogue_for
 from perfeval.core.problems import InputError
-from perfeval.core.rubric import Checklist, Rubric
+from perfeval.core.rubric import Rubric
+from perfeval.core.rules import Checklist
 from perfeval.fileio.workbook.layout import SANGONG_ROWS, display_width, fact_rows
 from perfeval.fileio.yaml_read import load_text
 

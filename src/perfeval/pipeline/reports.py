@@ -57,6 +57,15 @@ class IndicatorRow:
     applicable: bool = True
     target: Decimal | None = None
     actual: Decimal | None = None
+    low_closed: bool = True
+    uncapped: bool = False  # 预算执行率 不封顶: the score may exceed the weight
+    reason_required: bool = False
+    reason: str | None = None
+    header: tuple[tuple[str, str, str, Decimal | None], ...] = ()  # 表头: (资金来源, 栏目, fact, value)
+    row_kind: str | None = None  # department rows: positive | negative | equal | qualitative
+    achievement: str | None = None  # 定性 rows
+    incomplete: bool = False  # a parent whose table lists only part of its children
+    listed_weight: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -106,6 +115,9 @@ class FileReport:
     self_grade: str | None = None  # grade of the self-assessed total (after penalties and caps)
     audited_grade: str | None = None  # grade of the audited total (after penalties and caps)
     scored: bool = False  # the indicator table was computed
+    partial: bool = False  # the rubric lists only part of its tree: totals cover the listed indicators only
+    listed_weight: Decimal | None = None
+    rounding: str = "half_up"
     trace: str | None = None  # the Python stack of an input error, kept only under --debug
     internal: bool = False  # perfeval itself failed on this file (a defect): exit code 3
 
@@ -213,7 +225,16 @@ def _rows(result: ScoreResult) -> list[IndicatorRow]:
                 n.applicable,
                 n.target,
                 n.actual,
-            )  # fmt: skip
+                n.low_closed,
+                n.uncapped,
+                n.reason_required,
+                n.reason,
+                tuple(n.header),
+                n.row_kind,
+                n.achievement,
+                n.incomplete,
+                n.listed_weight,
+            )
         )
         stack.extend((c, n.id) for c in reversed(n.children))
     return rows
@@ -248,6 +269,9 @@ def scored_report(file: str, loaded: Loaded, result: ScoreResult, problems: list
         self_grade=rubric.grade_of(result.self_total_adjusted if adjusted else result.self_total),
         audited_grade=rubric.grade_of(result.audited_total_adjusted if adjusted else result.audited_total),
         scored=True,
+        partial=result.partial,
+        listed_weight=result.listed_weight,
+        rounding=result.rounding,
     )
 
 

@@ -60,12 +60,19 @@ def indicator_dict(r: IndicatorRow) -> dict[str, Any]:
         "score": plain(r.score),
         "audited_score": plain(r.audited_score),
     }
+    if r.incomplete:  # a parent whose table lists only part of its children
+        d["incomplete"], d["listed_weight"] = True, plain(r.listed_weight)
     if r.is_leaf:  # the rule's side
         d["rule"] = r.rule_kind
         d["score_range"] = (
             None
             if r.low is None or r.score is not None
-            else {"low": plain(r.low), "high": plain(r.high), "high_inclusive": r.high_closed}
+            else {
+                "low": plain(r.low),
+                "high": plain(r.high),
+                "low_inclusive": r.low_closed,
+                "high_inclusive": r.high_closed,
+            }
         )
         d["status"], d["status_label"] = _STATUS[r.status]
         d["audited_basis"] = r.audited_basis
@@ -84,6 +91,17 @@ def indicator_dict(r: IndicatorRow) -> dict[str, Any]:
         if r.target is not None or r.actual is not None or r.rule_kind == "department_row":
             d["target"] = plain(r.target)
             d["actual"] = plain(r.actual)
+            d["row_kind"] = r.row_kind
+            d["achievement"] = r.achievement
+        if r.header:  # 预算执行率: the header block as the form prints it
+            d["header"] = [
+                {"fund": fund, "column": column, "fact": fact, "value": plain(value)}
+                for fund, column, fact, value in r.header
+            ]
+        if r.reason_required or r.reason:
+            d["reason_required"], d["reason"] = r.reason_required, r.reason
+        if r.uncapped:
+            d["uncapped"] = True
         if r.items:
             d["items"] = [
                 {
@@ -146,6 +164,9 @@ def file_dict(report: FileReport, strict: bool = False) -> dict[str, Any]:
             "self_grade": report.self_grade,
             "audited_grade": report.audited_grade,
             "status_counts": status_counts(report),
+            "partial": report.partial,
+            "listed_weight": plain(report.listed_weight),
+            "rounding": report.rounding,
         }
     )
     if report.has_adjustments:  # present when the rubric declares penalties or caps on the total

@@ -53,8 +53,9 @@ def recomputed_cell(r: IndicatorRow) -> str:
         return "缺数据"
     if r.status is Status.JUDGED or r.rule_kind in ("judged", "checklist"):
         return "酌定"
-    high = fmt_points(r.high)
-    return f"{fmt_points(r.low)}–{high}" + ("" if r.high_closed else f"（不含{high}）")
+    low, high = fmt_points(r.low), fmt_points(r.high)
+    excluded = [x for x, closed in ((low, r.low_closed), (high, r.high_closed)) if not closed]
+    return f"{low}–{high}" + (f"（不含{'、'.join(excluded)}）" if excluded else "")
 
 
 def _status_text(status: Status | None) -> Text:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from perfeval.core.decimals import fmt_points
+from perfeval.core.decimals import fmt_amount, fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import ExitCode
 from perfeval.pipeline.reports import FileReport, SummaryRow
@@ -51,6 +51,19 @@ def leaf_label(report: FileReport) -> str:
     return "末级指标"
 
 
+def header_lines(report: FileReport) -> list[str]:
+    """预算执行率's header block as the form prints it: 年初预算数 / 全年预算数 / 全年执行数 by fund."""
+    out = []
+    for r in report.indicators:
+        if not r.header:
+            continue
+        funds: dict[str, list[str]] = {}
+        for fund, column, _, value in r.header:
+            funds.setdefault(fund, []).append(f"{column} {fmt_amount(value) if value is not None else '未填'}")
+        out.append(f"{r.name}·表头：" + "；".join(f"{fund}：{'，'.join(cells)}" for fund, cells in funds.items()))
+    return out
+
+
 def score_summary_lines(report: FileReport) -> list[str]:
     tally: dict[Status, int] = {}
     for r in report.leaves():
@@ -59,6 +72,12 @@ def score_summary_lines(report: FileReport) -> list[str]:
     parts = [f"{s.label} {tally[s]} 项" for s in Status if tally.get(s)]
     lines = [f"{leaf_label(report)} {len(report.leaves())} 项：" + "，".join(parts)]
     stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
+    lines += header_lines(report)
+    if report.partial:
+        lines.append(
+            f"本表只列出部分指标（已列 {_pts(report.listed_weight)} 分，满分 {_pts(report.total_weight)} 分）："
+            "合计为部分得分，不评等级"
+        )
     total = f"自评得分合计 {_pts(report.self_total)}（单位填报总分 {stated}）"
     if report.has_adjustments:
         lines.append(total)

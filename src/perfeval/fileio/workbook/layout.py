@@ -115,7 +115,9 @@ def _rule_names(node: Node) -> list[str]:
     names: list[str] = []
     for t in texts:
         names.extend(fx.parse(t).names)
-    return names
+    for row in getattr(rule, "header", None) or []:  # 预算执行率: the header block's facts, by fund
+        names.extend(name for _, name in row.facts())
+    return list(dict.fromkeys(names))
 
 
 def fact_rows(rubric: Rubric) -> tuple[list[FactRow], list[FactRow]]:

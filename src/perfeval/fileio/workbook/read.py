@@ -32,7 +32,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.problems import InputError, Location, Problem
-from perfeval.core.rubric import Checklist, Rubric
+from perfeval.core.rubric import Rubric
+from perfeval.core.rules import Checklist
 from perfeval.fileio.workbook.layout import (
     BASIC_COLUMNS,
     META_FIELDS,

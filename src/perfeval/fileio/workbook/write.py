@@ -34,7 +34,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfeval.core.decimals import fmt_points, plain
 from perfeval.core.department import DEPARTMENT_FORMAT, Department
 from perfeval.core.problems import InputError, Location, Problem
-from perfeval.core.rubric import Checklist, Node, Rubric
+from perfeval.core.rubric import Node, Rubric
+from perfeval.core.rules import Checklist
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.fileio.workbook.cells import put as _put
 from perfeval.fileio.workbook.layout import (
