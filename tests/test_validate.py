@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 
 from perfeval.cli.app import app
 from perfeval.cli.runner import run_files
-from perfeval.core.intervals import parse_interval
+from perfeval.core.intervals import interval_problems, parse_interval
 from perfeval.core.problems import ExitCode, Location, Problem
-from perfeval.core.intervals import interval_problems
 from perfeval.pipeline.validation import validate_file as validate_path
 from perfeval.reporting.github_reporter import github_line
 
