@@ -271,6 +271,6 @@ def test_text_excel_cannot_hold_is_refused_with_a_message(tmp_path: Path, taojia
     dept = taojiang.department.model_copy(update={"source": "报告\x07原文"})
     with pytest.raises(InputError) as err:
         write_department_workbook(tmp_path / "t.xlsx", taojiang.rubric, dept, "r.yaml", force=False)
-    assert "'报告\\x07原文' 含有 Excel 不能保存的控制字符" in str(err.value)
+    assert "source（数据来源说明）：文字含有 Excel 不能保存的控制字符 U+0007" in str(err.value)
     assert [(p.code, p.location.file) for p in err.value.problems] == [("unwritable-text", str(tmp_path / "t.xlsx"))]
     assert not (tmp_path / "t.xlsx").exists()
