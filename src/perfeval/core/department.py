@@ -9,11 +9,36 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from perfeval.core.number_text import parse_decimal
 
 DEPARTMENT_FORMAT = "perfeval/department@1"
+
+# Units of counts and amounts (人数、金额、项数、里程 …): a negative value has no meaning. Ratios
+# (%, 变动率) and units not listed may be negative.
+NON_NEGATIVE_UNITS = frozenset(
+    "人 名 人次 万元 元 亿元 千元 项 个 件 次 户 家 所 台 辆 份 篇 场 天 公里 千米 米 平方米 亩 吨".split()
+)
+
+
+def must_not_be_negative(unit: str | None) -> bool:
+    """Whether a value counted or measured in ``unit`` cannot be negative (人, 万元, 项 …)."""
+    return unit is not None and unit.strip() in NON_NEGATIVE_UNITS
+
+
+def _negative(loc: tuple, value: Decimal, what: str, unit: str) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError(
+            "negative_count",
+            "{value} 不能为负：{what}以“{unit}”计，负数没有意义；请填写不小于 0 的数",
+            {"value": str(value), "what": what, "unit": unit},
+        ),
+        loc=loc,
+        input=value,
+    )
+
 
 Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
 Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
@@ -197,6 +222,20 @@ class DepartmentIndicator(_Model):
     reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
     note: str | None = Field(None, title="说明或佐证（如 偏差原因）")
 
+    @model_validator(mode="after")
+    def _not_negative(self) -> DepartmentIndicator:
+        """年度指标值 and 实际完成值 counted in 人, 万元, 公里 … cannot be negative (a % may)."""
+        if not must_not_be_negative(self.unit):
+            return self
+        errors = [
+            _negative((name,), value, "此指标", str(self.unit).strip())
+            for name in ("target", "actual")
+            if (value := getattr(self, name)) is not None and value < 0
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
 
 def _real_date(text: str) -> str:
     """A 填报日期 that is a date of the calendar (2020-13-01 is not); kept as the text written."""
@@ -232,3 +271,19 @@ class Department(_Model):
         default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
     )
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")
+
+    @model_validator(mode="after")
+    def _facts_not_negative(self) -> Department:
+        """A reported fact counted in 人, 万元 or 项 cannot be negative: −100 在职人员 would make
+        在职人员控制率 −185% and earn full marks. (A rubric's own facts are checked against the
+        rubric: :func:`perfeval.core.facts.negative_facts`.)"""
+        from perfeval.core.facts import CATALOGUE  # (facts.py imports this module)
+
+        errors = []
+        for name, value in self.facts.items():
+            info = CATALOGUE.get(name)
+            if info is not None and value < 0 and must_not_be_negative(info.unit):
+                errors.append(_negative(("facts", name), value, info.label, info.unit))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
