@@ -136,7 +136,7 @@ def test_a_tree_deeper_than_max_depth_is_refused(monkeypatch):
 @pytest.mark.parametrize(
     "text, facts, says",
     [
-        pytest.param("1" * 30 + " * " + "1" * 30 + " * " + "1" * 30 + " * " + "1" * 30, {}, "超出范围", id="product"),
+        pytest.param(" * ".join(["a"] * 7), {"a": D(10**15)}, "超出范围", id="product"),
         pytest.param(
             "a / b / b / b / b / b / b / b / b", {"a": D(10**14), "b": D("1e-12")}, "超出范围", id="quotients"
         ),
@@ -155,3 +155,23 @@ def test_evaluation_never_raises_a_decimal_exception(text, facts, says):
 def test_evaluation_keeps_28_digits_and_python_default_rounding():
     assert parse("2 / 3").evaluate({}) == D(2) / D(3)
     assert parse("a / 7").evaluate({"a": D("1295.87")}) == D("1295.87") / D(7)
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        pytest.param(" * ".join(["9" * 30] * 4), "超出范围", id="product-of-huge-literals"),
+        pytest.param("value + 1 / (1 - 1)", "除数为零", id="constant-zero-divisor"),
+        pytest.param("value + (1 > 0) * 2", "比较结果", id="constant-boolean-arithmetic"),
+    ],
+)
+def test_a_part_without_facts_that_cannot_be_computed_is_a_rubric_error(text, says):
+    """Found by `validate` (the pre-commit hook), not first when a department is scored."""
+    with pytest.raises(FormulaError) as err:
+        parse(text)
+    assert "不含事实的部分无法计算" in err.value.message and says in err.value.message
+
+
+def test_constant_parts_that_compute_are_fine():
+    assert parse("value >= 80% and 1 + 1 == 2").evaluate({"value": D("0.9")}) is True
+    assert parse("a * (9 * 9)").evaluate({"a": D(1)}) == 81

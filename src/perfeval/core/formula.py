@@ -370,7 +370,30 @@ def parse(text: str) -> Formula:
             raise FormulaError(f"公式的层次超过 {MAX_DEPTH} 层；请简化公式", 0)
         if isinstance(node, Name):
             names.append(node.name)
+    _check_constants(tree)
     return Formula(text=text, tree=tree, names=tuple(dict.fromkeys(names)))
+
+
+def _check_constants(tree: Expr) -> None:
+    """Evaluate every largest part of the formula that reads no fact (``999…9 * 999…9``, ``1 / 0``):
+    what cannot be computed there cannot be computed for any department, so it is a rubric error,
+    found when the rubric is validated rather than when a department is scored."""
+    constant: dict[int, bool] = {}
+    parent_of: dict[int, Expr | None] = {id(tree): None}
+    order = [node for node, _ in _nodes(tree)]
+    for node in order:
+        for child in _children(node):
+            parent_of[id(child)] = node
+    for node in reversed(order):  # children before parents
+        constant[id(node)] = not isinstance(node, Name) and all(constant[id(c)] for c in _children(node))
+    for node in order:
+        parent = parent_of[id(node)]
+        if not constant[id(node)] or isinstance(node, Num) or (parent is not None and constant[id(parent)]):
+            continue
+        try:
+            Formula("", node, ()).evaluate({})
+        except EvaluationError as exc:
+            raise FormulaError(f"公式中不含事实的部分无法计算：{exc.message}", 0) from None
 
 
 def _num(value: Value, what: str) -> Decimal:
