@@ -275,3 +275,71 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
         xlsx_with_control_character,
     )
 }
+
+
+# --- YAML-side generators (large, or derived from a shipped file) -------------------------------
+
+_STAFF_MEASURE = "{name: 在职人员控制率, formula: actual_staff / authorized_staff}"
+_STAFF_CONDITION = "condition: value <= 1"
+
+
+def _rubric_with(path: Path, *, formula: str | None = None, condition: str | None = None) -> None:
+    text = RUBRIC.read_text(encoding="utf-8")
+    assert _STAFF_MEASURE in text and _STAFF_CONDITION in text
+    if formula is not None:
+        text = text.replace(_STAFF_MEASURE, f'{{name: 在职人员控制率, formula: "{formula}"}}', 1)
+    if condition is not None:
+        text = text.replace(_STAFF_CONDITION, f'condition: "{condition}"', 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def formula_150_brackets(path: Path) -> None:
+    _rubric_with(path, formula="(" * 150 + "actual_staff / authorized_staff" + ")" * 150)
+
+
+def formula_2000_terms(path: Path) -> None:
+    _rubric_with(path, formula=" + ".join(["actual_staff"] * 2000))
+
+
+def formula_120_terms(path: Path) -> None:
+    _rubric_with(path, formula="actual_staff" + "+1" * 120)
+
+
+def formula_5000_signs(path: Path) -> None:
+    _rubric_with(path, formula="-" * 5000 + "actual_staff")
+
+
+def formula_30_nots(path: Path) -> None:
+    _rubric_with(path, condition="not " * 30 + "value <= 1")
+
+
+def formula_million_digits(path: Path) -> None:
+    _rubric_with(path, formula="1" * 1_000_000 + " * actual_staff")
+
+
+def formula_huge_product(path: Path) -> None:
+    _rubric_with(path, formula=" * ".join(["9" * 30] * 4) + " * actual_staff / authorized_staff")
+
+
+def long_source(path: Path) -> None:
+    """A department whose 数据来源说明 has 40,000 characters (Excel cuts at 32,767)."""
+    text = (ROOT / "tests/bad-inputs/positive/minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("rubric: ../../../rubrics/", f"rubric: {ROOT.as_posix()}/rubrics/")
+    path.write_text(text + "source: " + "报" * 40_000 + "\n", encoding="utf-8")
+
+
+GENERATORS.update(
+    {
+        f.__name__: f
+        for f in (
+            formula_150_brackets,
+            formula_2000_terms,
+            formula_120_terms,
+            formula_5000_signs,
+            formula_30_nots,
+            formula_million_digits,
+            formula_huge_product,
+            long_source,
+        )
+    }
+)
