@@ -25,7 +25,7 @@ def taojiang_workbook() -> bytes:
     global _BOOK
     if _BOOK is None:
         from perfeval.fileio.workbook.write import department_workbook
-        from perfeval.pipeline import load
+        from perfeval.pipeline.departments import load
 
         loaded = load(EXAMPLE)
         buf = io.BytesIO()

@@ -43,7 +43,11 @@ def test_refused_with_its_place(tmp_path, old, new, words):
 @pytest.mark.parametrize(
     "old, new, words",
     [
-        ("authorized_staff: 54", "authorized_staff: -54", ["编制数", "-54 不能为负", "以“人”计"]),
+        (
+            "authorized_staff: 54",
+            "authorized_staff: -54",
+            ["facts.authorized_staff（编制数）", "-54 不能为负", "以“人”计"],
+        ),
         ("key_tasks_completed: 17", "key_tasks_completed: -1", ["重点工作实际完成数", "以“项”计"]),
     ],
     ids=["head-count", "task-count"],
@@ -54,16 +58,17 @@ def test_a_negative_count_is_refused_where_it_is(tmp_path, old, new, words):
 
 def test_a_negative_head_count_no_longer_earns_full_marks():
     """−100 在职人员 over 54 编制 is −185%: 不超编, full marks — before it was refused."""
-    from pydantic import ValidationError
-
+    from perfeval.core.consistency import cross_check
     from perfeval.core.department import Department
+    from perfeval.fileio.yaml_read import load_text
+    from perfeval.pipeline.rubrics import read_rubric
 
-    base = {"unit": "测试单位", "year": 2019, "rubric": "x.yaml"}
-    with pytest.raises(ValidationError) as err:
-        Department.model_validate({**base, "facts": {"actual_staff": -100, "authorized_staff": 54}})
-    assert [e["loc"] for e in err.value.errors()] == [("facts", "actual_staff")]
-    # a ratio may be negative (变动率); so may a percentage fact
-    assert Department.model_validate({**base, "facts": {"satisfaction": "-5%"}}).facts["satisfaction"] < 0
+    rubric = read_rubric(ROOT / "rubrics" / "taojiang-2019.yaml").rubric
+    text = "unit: 测试单位\nyear: 2019\nrubric: x.yaml\nfacts:\n  actual_staff: -100\n  authorized_staff: 54\n  satisfaction: -5%\n"
+    data, source = load_text(text, "d.yaml")
+    problems = cross_check(rubric, Department.model_validate(data), source)
+    # a percentage fact may be negative (a 变动率 may): only the head count is refused, at its value
+    assert [(p.code, p.location.line, p.location.col) for p in problems] == [("out-of-bounds", 5, 17)]
 
 
 def test_a_department_row_counted_in_households_cannot_be_negative():

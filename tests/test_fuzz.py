@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from perfeval import pipeline
 from perfeval.cli import app as cli
 from perfeval.core.department import Department
 from perfeval.core.problems import InputError
+from perfeval.pipeline import departments as pipeline
+from perfeval.pipeline import rubrics
 
 ROOT = Path(__file__).resolve().parents[1]
 N = int(os.environ.get("PERFEVAL_FUZZ_N", "200"))
@@ -353,7 +354,8 @@ def _roundtrips(path: Path, i: int) -> None:
     assert back == dept, "YAML → YAML changed the department"
     if i % 5:
         return
-    from perfeval.fileio.workbook.write import _unwritable_texts, department_workbook, read_department
+    from perfeval.fileio.workbook.read import read_department
+    from perfeval.fileio.workbook.write import _unwritable_texts, department_workbook
 
     if _unwritable_texts(dept, None, str(path)):
         return  # refused by name (test_hostile covers it): nothing lost
@@ -374,8 +376,8 @@ def test_no_mutant_of_a_shipped_file_crashes_perfeval(i, tmp_path, capsys, monke
     is_rubric = source in RUBRICS
     path = tmp_path / f"mutant-{i}.yaml"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
-    monkeypatch.setattr(pipeline, "_RUBRIC_CACHE", {})  # (a mutant rubric per file name, not remembered)
-    monkeypatch.setattr(pipeline, "_RESOLVED", {})
+    monkeypatch.setattr(rubrics, "_CACHE", {})  # (a mutant rubric per file name, not remembered)
+    monkeypatch.setattr(rubrics, "_RESOLVED", {})
     rng = random.Random(f"{SEED}-{i}-commands")
     if is_rubric:
         commands = [["validate", str(path)], ["score", str(EXAMPLE_OF[source]), "--rubric", str(path)]]

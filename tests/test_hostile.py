@@ -165,13 +165,13 @@ def test_hostile_input(case, tmp_path, capsys, monkeypatch):
     assert {p: fingerprint(p) for p in watched} == before, "an input changed"
 
     if case.get("roundtrip"):
-        from perfeval.pipeline import load
+        from perfeval.pipeline.departments import load
 
         original = load(file).department
         back = load(fill(case["creates"])).department
         assert back.model_copy(update={"rubric": ""}) == original.model_copy(update={"rubric": ""})
     if "code" in case:
-        from perfeval.pipeline import load
+        from perfeval.pipeline.departments import load
 
         rubric = args[args.index("--rubric") + 1] if "--rubric" in args else None
         with pytest.raises(InputError) as raised:

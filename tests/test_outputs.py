@@ -284,3 +284,23 @@ def test_sigterm_from_another_process_leaves_no_temporary_file(tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait() == 128 + signal.SIGTERM
     assert not out.exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "number, code",
+    [
+        (errno.ENOSPC, "disk-full"),
+        (errno.EDQUOT, "disk-full"),
+        (errno.EACCES, "output-unwritable"),
+        (errno.EROFS, "output-unwritable"),
+        (errno.EIO, "output-failed"),
+        (errno.ENAMETOOLONG, "output-failed"),
+        (errno.ENOTDIR, "output-dir-missing"),
+    ],
+)
+def test_each_os_error_on_writing_has_its_code_and_a_chinese_message(number, code):
+    err = write_error(OSError(number, os.strerror(number)), "out.xlsx")
+    assert err is not None
+    (p,) = err.problems
+    assert (p.code, p.location.file) == (code, "out.xlsx")
+    assert p.message.startswith("无法写入：")

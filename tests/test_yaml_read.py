@@ -205,7 +205,7 @@ def test_a_rubric_must_be_a_yaml_file_and_is_never_read_otherwise(tmp_path, name
     with pytest.raises(InputError) as err:
         yaml_read.load_file(name, role="rubric")
     (p,) = err.value.problems
-    assert p.code == "rubric-not-yaml"
+    assert p.code == "wrong-kind-of-file"
     assert "评分表必须是 .yaml 或 .yml 文件" in p.message
     assert "root" not in p.message
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from perfeval.core.department import Department
 from perfeval.fileio.yaml_read import load_text
 from perfeval.fileio.yaml_write import comment_text, department_yaml, double_quoted, scalar
-from perfeval.pipeline import load, parse_department
+from perfeval.pipeline.departments import load, parse_department
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = load(ROOT / "examples/taojiang-2019.yaml")

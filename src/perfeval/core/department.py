@@ -28,13 +28,10 @@ def must_not_be_negative(unit: str | None) -> bool:
     return unit is not None and unit.strip() in NON_NEGATIVE_UNITS
 
 
-def _negative(loc: tuple, value: Decimal, what: str, unit: str) -> InitErrorDetails:
+def _negative(loc: tuple[str | int, ...], value: Decimal) -> InitErrorDetails:
+    """pydantic's own ``ge=0`` refusal (code out-of-bounds, "-100 不能小于 0"), at the value's key path."""
     return InitErrorDetails(
-        type=PydanticCustomError(
-            "negative_count",
-            "{value} 不能为负：{what}以“{unit}”计，负数没有意义；请填写不小于 0 的数",
-            {"value": str(value), "what": what, "unit": unit},
-        ),
+        type=PydanticCustomError("greater_than_equal", "Input should be greater than or equal to {ge}", {"ge": 0}),
         loc=loc,
         input=value,
     )
@@ -228,7 +225,7 @@ class DepartmentIndicator(_Model):
         if not must_not_be_negative(self.unit):
             return self
         errors = [
-            _negative((name,), value, "此指标", str(self.unit).strip())
+            _negative((name,), value)
             for name in ("target", "actual")
             if (value := getattr(self, name)) is not None and value < 0
         ]
@@ -271,19 +268,3 @@ class Department(_Model):
         default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
     )
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")
-
-    @model_validator(mode="after")
-    def _facts_not_negative(self) -> Department:
-        """A reported fact counted in 人, 万元 or 项 cannot be negative: −100 在职人员 would make
-        在职人员控制率 −185% and earn full marks. (A rubric's own facts are checked against the
-        rubric: :func:`perfeval.core.facts.negative_facts`.)"""
-        from perfeval.core.facts import CATALOGUE  # (facts.py imports this module)
-
-        errors = []
-        for name, value in self.facts.items():
-            info = CATALOGUE.get(name)
-            if info is not None and value < 0 and must_not_be_negative(info.unit):
-                errors.append(_negative(("facts", name), value, info.label, info.unit))
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
-        return self

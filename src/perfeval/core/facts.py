@@ -151,8 +151,7 @@ def fact_values(dept: Department, catalogue: dict[str, FactInfo]) -> dict[str, D
 
 def negative_facts(dept: Department, catalogue: dict[str, FactInfo]) -> list[FactInfo]:
     """The facts reported under ``facts:`` whose unit is a count or an amount (人, 万元, 项 …) and
-    whose value is negative — for a rubric's own facts, whose units the department model cannot
-    know (the built-in ones are refused when the department is read)."""
+    whose value is negative: the built-in ones and a rubric's own (``catalogue_for(rubric.facts)``)."""
     return [
         info
         for name, value in dept.facts.items()

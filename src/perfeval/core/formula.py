@@ -1,5 +1,9 @@
 """Rubric formulas: parsed into an allow-listed expression tree, evaluated with Decimal.
 
+Why this module is long: the tokenizer, the parser with its bounds, the tree and its evaluation are
+one grammar; a formula from someone else's rubric is bounded at each step, and the steps share the
+tree types and the limits.
+
 Nothing from a file ever reaches ``eval``. The grammar::
 
     expr    := or

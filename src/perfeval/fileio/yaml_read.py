@@ -180,7 +180,7 @@ class _Builder:
         kind = type(node)
         if kind is yaml.ScalarNode:  # most nodes: decide without further checks
             if node.style and node.tag == _STR:
-                if node.style == '"' and _SURROGATE.search(node.value):
+                if node.style == '"' and _SURROGATE.search(node.value):  # type: ignore[attr-defined]
                     self.fail(node, "invalid-character", _SURROGATE_MESSAGE, path)
                     return None
                 return node.value  # quoted or block text
@@ -344,7 +344,7 @@ def _refuse_other_formats(data: bytes, file: str) -> None:
     """Name what a file that is not UTF-8/GB18030 text is: UTF-16/32 (with or without BOM), a workbook, PDF."""
     for magic, message in _MAGIC:
         if data.startswith(magic):
-            raise InputError([Problem("not-a-text-file", message, Location(file))])
+            raise InputError([Problem("binary-file", message, Location(file))])
     found = next(((name, True) for bom, name in _BOMS if data.startswith(bom)), None)
     sample = data[:8192]
     if found is None and b"\x00" in sample:
@@ -557,7 +557,7 @@ def _stand_ins(text: str) -> dict[str, str] | None:
 
 def _restore(node: yaml.Node, back: dict[str, str]) -> None:
     """Put the swapped characters back into every scalar of the node graph (aliases visited once)."""
-    table = str.maketrans(back)
+    table = str.maketrans(dict[str, str | int | None](back))
     seen: set[int] = set()
     stack = [node]
     while stack:
@@ -577,7 +577,8 @@ def _restore(node: yaml.Node, back: dict[str, str]) -> None:
 def _load_text(text: str, file: str, label: Labeller) -> tuple[Any, SourceMap]:
     back = _stand_ins(text)
     if back is not None:
-        text = text.translate(str.maketrans({ch: stand for stand, ch in back.items()}))
+        swap: dict[str, str | int | None] = {ch: stand for stand, ch in back.items()}
+        text = text.translate(str.maketrans(swap))
     try:
         _prescan(text, file)
         node = yaml.compose(text, Loader=_Loader)
@@ -765,7 +766,7 @@ def input_kind(path: Path | str, *, role: Role = "any") -> Literal["yaml", "work
             raise InputError(
                 [
                     Problem(
-                        "rubric-not-yaml",
+                        "wrong-kind-of-file",
                         f"评分表必须是 .yaml 或 .yml 文件，这里给出的是{named}，不予读取；"
                         "请让 rubric:（或 --rubric）指向评分表，如 rubrics/taojiang-2019.yaml",
                         Location(file),
@@ -787,7 +788,7 @@ def load_file(path: Path | str, label: Labeller = dotted, *, role: Role = "any")
         raise InputError(
             [
                 Problem(
-                    "workbook-not-yaml",
+                    "wrong-kind-of-file",
                     "这里需要 YAML 文件，给出的却是工作簿（.xlsx）；请给出 YAML 文件",
                     Location(str(p)),
                 )

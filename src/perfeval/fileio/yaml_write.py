@@ -5,6 +5,10 @@ Numbers are written exactly as the model holds them (``Decimal`` text, never a f
 are quoted whenever the loader (:mod:`perfeval.fileio.yaml_read`) would read them as anything but
 that string, and every value carries its Chinese name as a comment.
 
+Why this module is long: a department file has a dozen parts (附件1, 预算调整, 三公经费, 事实, 部门特性指标,
+自评 …), each written in file order with its comments, plus the fill-in skeleton; they share the
+scalar and comment writers that keep any text from breaking the file.
+
 Text from the input reaches the output in two places, and neither may break the file: a value is
 written plain only when the loader reads exactly it back, else double-quoted with every character
 YAML could read otherwise (line breaks, U+2028, U+0085, control characters) as an escape; a
@@ -314,13 +318,13 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
             out.add(2, f"{yaml_key(nid)}:" + (" []" if not rows else ""), node.name if node else None)
             for row in rows:
                 first = True
-                for name, info in DepartmentIndicator.model_fields.items():
+                for name, field_info in DepartmentIndicator.model_fields.items():
                     value = getattr(row, name)
-                    if name not in row.model_fields_set and value == info.default:
+                    if name not in row.model_fields_set and value == field_info.default:
                         continue  # a default the file did not write (kind, better)
                     if value is None:
                         continue
-                    out.add(4, f"{'- ' if first else '  '}{name}: {scalar(value)}", info.title)
+                    out.add(4, f"{'- ' if first else '  '}{name}: {scalar(value)}", field_info.title)
                     first = False
 
     out.blank()

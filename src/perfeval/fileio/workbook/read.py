@@ -29,12 +29,12 @@ import warnings
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -761,15 +761,6 @@ def _read_facts(rd: _Reader, ws: Sheet, data: dict) -> None:
 # --- the workbook ---------------------------------------------------------------------------
 
 
-def _pick(sheets: dict[str, Sheet], name: str) -> Sheet | None:
-    if name in sheets:
-        return sheets[name]
-    for title, sheet in sheets.items():
-        if name in title.replace(" ", ""):
-            return sheet
-    return None
-
-
 def _damaged(file: str, message: str, code: str = "not-a-workbook") -> InputError:
     return InputError([Problem(code, message, Location(file))])
 
@@ -862,7 +853,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> Iterator[b
 def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None:
     parser = xml.parsers.expat.ParserCreate()
 
-    def dtd(*_: Any) -> None:
+    def dtd(*_: Any) -> NoReturn:
         raise _RefusedXml(
             "workbook-xml-dtd",
             f"工作簿中的 {info.filename} 含有 DTD（<!DOCTYPE>、实体定义）；Excel 与 WPS 从不写入这些，"
@@ -905,7 +896,7 @@ _EXPAT = {  # expat's error codes → Chinese
 }
 
 
-def _pick(titles: dict[str, str], name: str) -> str | None:
+def _pick(titles: Mapping[str, str], name: str) -> str | None:
     """The title of the sheet for ``name`` among ``titles`` (title → state): exact, else containing it."""
     if name in titles:
         return name

@@ -634,7 +634,7 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
     return wb
 
 
-def _texts(model: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def _texts(model: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every text of a department model with its key path (``('basic_data', 'projects', 0, 'name')``)."""
     if isinstance(model, str):
         yield path, model
@@ -652,7 +652,7 @@ def _texts(model: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 def _unwritable_texts(dept: Department, source: Any, file: str) -> list[Problem]:
     """The department's texts a cell cannot hold, each named (``unit（单位名称）``) and located in
     the input file when its source map is given (else at ``file``)."""
-    from perfeval.pipeline import labeller
+    from perfeval.fileio.model_errors import labeller
 
     label = labeller(Department)
     problems = []
