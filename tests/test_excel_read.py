@@ -478,3 +478,23 @@ def test_department_model_from_workbook_is_the_yaml_one(tmp_path: Path, taojiang
     assert isinstance(parse_department(data, source), Department)
     assert data["facts"]["authorized_staff"] == 54 and isinstance(data["facts"]["authorized_staff"], int)
     assert data["budget"]["final"] == Decimal("1295.87") and isinstance(data["budget"]["final"], Decimal)
+
+
+def test_openpyxl_parses_workbook_xml_through_defusedxml() -> None:
+    """perfeval refuses a DTD in any part before openpyxl reads it; openpyxl itself, behind that,
+    parses through defusedxml (a dependency): an entity bomb given to it directly is refused too."""
+    import openpyxl.xml
+    from defusedxml import DefusedXmlException
+    from openpyxl.xml.functions import fromstring, iterparse
+
+    from hostile_files import BILLION_LAUGHS
+
+    assert openpyxl.xml.DEFUSEDXML is True
+    bomb = BILLION_LAUGHS + b"<a>&lol9;</a>"
+    with pytest.raises(DefusedXmlException):
+        fromstring(bomb)
+    import io
+
+    with pytest.raises(DefusedXmlException):
+        for _ in iterparse(io.BytesIO(bomb)):
+            pass

@@ -271,6 +271,26 @@ def test_text_excel_cannot_hold_is_refused_with_a_message(tmp_path: Path, taojia
     dept = taojiang.department.model_copy(update={"source": "报告\x07原文"})
     with pytest.raises(InputError) as err:
         write_department_workbook(tmp_path / "t.xlsx", taojiang.rubric, dept, "r.yaml", force=False)
-    assert "'报告\\x07原文' 含有 Excel 不能保存的控制字符" in str(err.value)
+    assert "source（数据来源说明）：文字含有 Excel 不能保存的控制字符 U+0007" in str(err.value)
     assert [(p.code, p.location.file) for p in err.value.problems] == [("unwritable-text", str(tmp_path / "t.xlsx"))]
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_text_over_32767_characters_is_refused_by_its_field_not_cut(tmp_path: Path, taojiang) -> None:
+    """openpyxl cuts such text at 32,767 characters without a word; perfeval refuses it, naming the field."""
+    from perfeval.core.problems import InputError
+    from perfeval.fileio.workbook.write import write_department_workbook
+
+    projects = [taojiang.department.basic_data.projects[0].model_copy(update={"note": "说" * 40_000})]
+    dept = taojiang.department.model_copy(
+        update={"basic_data": taojiang.department.basic_data.model_copy(update={"projects": projects})}
+    )
+    with pytest.raises(InputError) as err:
+        write_department_workbook(
+            tmp_path / "t.xlsx", taojiang.rubric, dept, "r.yaml", force=False, source=taojiang.source
+        )
+    (p,) = err.value.problems
+    assert p.code == "text-too-long"
+    assert "basic_data.projects[0].note" in p.message and "40,000 个字符" in p.message
+    assert p.location.line is not None  # in the input file, where the note is
     assert not (tmp_path / "t.xlsx").exists()

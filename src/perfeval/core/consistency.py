@@ -20,7 +20,7 @@ import difflib
 from perfeval.core.decimals import ZERO, fmt_points
 from perfeval.core.department import Department
 from perfeval.core.engine import NodeResult, ScoreResult, Status
-from perfeval.core.facts import catalogue_for
+from perfeval.core.facts import catalogue_for, negative_facts
 from perfeval.core.problems import ERROR, KeyPath, Locator, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist, Elements
@@ -113,6 +113,15 @@ def cross_check(rubric: Rubric, dept: Department, source: Locator) -> list[Probl
                     source.locate(where, key=True),
                 )
             )
+    for info in negative_facts(dept, catalogue):  # −100 在职人员 made 在职人员控制率 −185%: full marks
+        problems.append(
+            Problem(
+                "out-of-bounds",
+                f"facts.{info.name}（{info.label}）：{dept.facts[info.name]} 不能为负——{info.label}以“{info.unit}”计，"
+                "负数没有意义；请填写不小于 0 的数",
+                source.locate(("facts", info.name)),
+            )
+        )
     return problems
 
 

@@ -12,7 +12,7 @@ rounded scores and therefore exact.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -20,6 +20,15 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+
+MAX_FIXED_DIGITS = 15  # integer digits printed in full; beyond, a number prints as 9.00E+26
+
+
+def _context(value: Decimal, places: int) -> Context:
+    """A context exact enough for ``value`` quantized to ``places``: Python's default of 28
+    digits raises InvalidOperation on quantize for |value| ≥ 10^26, which a ratio of two facts
+    can reach (0.000000000001 编制 against 900000000000000 在职)."""
+    return Context(prec=max(28, value.adjusted() + places + 2), rounding=ROUND_HALF_UP)
 
 
 Rounding = Literal["half_up", "truncate"]  # 四舍五入 / 截尾: what a rubric may declare
@@ -39,7 +48,9 @@ def round_points(value: Decimal, rounding: str = "half_up") -> Decimal:
 
     ``half_up`` (default): 1.995 → 2.00; ``truncate`` (截尾, toward zero): 1.995 → 1.99;
     ``ceiling`` / ``floor`` only for the bounds of a range of points."""
-    return value.quantize(CENT, rounding=ROUNDING_MODES[rounding])
+    if not value.is_finite():  # pragma: no cover - no model or formula lets one through
+        return value
+    return value.quantize(CENT, rounding=ROUNDING_MODES[rounding], context=_context(value, 2))
 
 
 def round_measure(value: Decimal, places: int | None) -> Decimal:
@@ -48,11 +59,20 @@ def round_measure(value: Decimal, places: int | None) -> Decimal:
     two decimals of a percent: 0.79996 → 0.8000). ``None`` keeps the value exact."""
     if places is None:
         return value
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_context(value, places))
 
 
 def _fixed(value: Decimal, places: int = 2) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), context=_context(value, places))
+
+
+def _too_wide(value: Decimal) -> bool:
+    """Beyond 10^15 (or not finite): no amount, count or ratio of these files; shown in E notation."""
+    return not value.is_finite() or (value != 0 and value.adjusted() >= MAX_FIXED_DIGITS)
+
+
+def _scientific(value: Decimal) -> str:
+    return f"{value:.2E}" if value.is_finite() else str(value)
 
 
 @lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
@@ -60,6 +80,8 @@ def fmt_amount(value: Decimal | None) -> str:
     """1295.87 → '1,295.87' (two places, thousands separators)."""
     if value is None:
         return "—"
+    if _too_wide(value):
+        return _scientific(value)
     return f"{_fixed(value):,}"
 
 
@@ -68,7 +90,10 @@ def fmt_percent(value: Decimal | None) -> str:
     """0.235932 → '23.59%'."""
     if value is None:
         return "—"
-    return f"{_fixed(value * HUNDRED):,}%"
+    percent = value.scaleb(2)  # (× 100 exactly, whatever the context's precision)
+    if _too_wide(percent):
+        return f"{_scientific(percent)}%"
+    return f"{_fixed(percent):,}%"
 
 
 @lru_cache(maxsize=4096)  # a batch prints the same few numbers many times
@@ -76,6 +101,8 @@ def fmt_points(value: Decimal | None) -> str:
     """A score as the table prints it: 98.2 → '98.2', 2 → '2', 1.50 → '1.5'."""
     if value is None:
         return "—"
+    if _too_wide(value):
+        return _scientific(value)
     q = _fixed(value)
     text = f"{q:f}"
     if "." in text:
@@ -121,6 +148,9 @@ def fmt_exact(value: Decimal, fmt: str = "number") -> str:
 
     For rubric constants and reported figures, which are short and must never be shown
     rounded: a threshold of 0.125% printed '0.13%' would be a different rule."""
+    scaled = value.scaleb(2) if fmt == "percent" else value
+    if _too_wide(scaled):
+        return _scientific(scaled) + ("%" if fmt == "percent" else "")
     if fmt == "percent":
         return _all_places(value * HUNDRED, 2) + "%"
     if fmt == "amount":
@@ -134,6 +164,9 @@ def fmt_at(value: Decimal, fmt: str, extra: int) -> tuple[str, Decimal]:
     amount two, number up to two), half-up, and the value that text stands for — what a reader
     recomputing from a note would use."""
     places = 2 + extra
+    scaled = value.scaleb(2) if fmt == "percent" else value
+    if _too_wide(scaled):  # no figure of these files comes near: E notation, standing for itself
+        return _scientific(scaled) + ("%" if fmt == "percent" else ""), value
     if fmt == "percent":
         shown = _fixed(value * HUNDRED, places)
         return f"{shown:,}%", shown / HUNDRED

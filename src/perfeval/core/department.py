@@ -9,11 +9,33 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from perfeval.core.number_text import parse_decimal
 
 DEPARTMENT_FORMAT = "perfeval/department@1"
+
+# Units of counts and amounts (人数、金额、项数、里程 …): a negative value has no meaning. Ratios
+# (%, 变动率) and units not listed may be negative.
+NON_NEGATIVE_UNITS = frozenset(
+    "人 名 人次 万元 元 亿元 千元 项 个 件 次 户 家 所 台 辆 份 篇 场 天 公里 千米 米 平方米 亩 吨".split()
+)
+
+
+def must_not_be_negative(unit: str | None) -> bool:
+    """Whether a value counted or measured in ``unit`` cannot be negative (人, 万元, 项 …)."""
+    return unit is not None and unit.strip() in NON_NEGATIVE_UNITS
+
+
+def _negative(loc: tuple[str | int, ...], value: Decimal) -> InitErrorDetails:
+    """pydantic's own ``ge=0`` refusal (code out-of-bounds, "-100 不能小于 0"), at the value's key path."""
+    return InitErrorDetails(
+        type=PydanticCustomError("greater_than_equal", "Input should be greater than or equal to {ge}", {"ge": 0}),
+        loc=loc,
+        input=value,
+    )
+
 
 Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
 Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
@@ -251,6 +273,20 @@ class DepartmentIndicator(_Model):
     @classmethod
     def _kind_names(cls, data: Any) -> Any:
         return _row_kind(data)
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> DepartmentIndicator:
+        """年度指标值 and 实际完成值 counted in 人, 万元, 公里 … cannot be negative (a % may)."""
+        if not must_not_be_negative(self.unit):
+            return self
+        errors = [
+            _negative((name,), value)
+            for name in ("target", "actual")
+            if (value := getattr(self, name)) is not None and value < 0
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
 
 def _real_date(text: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perfeval.core.department import Department
+from perfeval.core.department import Department, must_not_be_negative
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,3 +157,13 @@ def fact_values(dept: Department, catalogue: dict[str, FactInfo]) -> dict[str, D
     for name, info in catalogue.items():
         values[name] = info.derive(dept) if info.derive else dept.facts.get(name)
     return values
+
+
+def negative_facts(dept: Department, catalogue: dict[str, FactInfo]) -> list[FactInfo]:
+    """The facts reported under ``facts:`` whose unit is a count or an amount (人, 万元, 项 …) and
+    whose value is negative: the built-in ones and a rubric's own (``catalogue_for(rubric.facts)``)."""
+    return [
+        info
+        for name, value in dept.facts.items()
+        if (info := catalogue.get(name)) is not None and value < 0 and must_not_be_negative(info.unit)
+    ]

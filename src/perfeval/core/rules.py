@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from perfeval.core import formula as _formula
 from perfeval.core.intervals import Interval, parse_interval
-from perfeval.core.number_text import parse_decimal, parse_ratio
+from perfeval.core.number_text import clip, parse_decimal, parse_ratio
 
 Points = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)]
 SignedPoints = Annotated[Decimal, BeforeValidator(parse_decimal)]
@@ -39,7 +39,7 @@ def _check_formula(text: str) -> str:
     try:
         _formula.parse(text)
     except _formula.FormulaError as exc:
-        raise ValueError(f"公式无法解析：{exc.message}（第 {exc.position + 1} 个字符处）：{text}") from None
+        raise ValueError(f"公式无法解析：{exc.message}（第 {exc.position + 1} 个字符处）：{clip(text, 80)}") from None
     return text
 
 

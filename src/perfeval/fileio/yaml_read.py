@@ -8,7 +8,11 @@ converted by hand, so that
 * numbers become exact ``Decimal`` (``1295.87`` is never a float), integers ``int``;
 * YAML 1.1 surprises are not accepted silently: ``yes``/``no``/``on``/``off`` stay strings,
   dates stay strings, ``010`` (octal in YAML 1.1) and ``.nan``/``.inf`` are refused;
-* size, nesting depth and alias expansion are bounded.
+* size, nesting depth and alias expansion are bounded;
+* U+2028, U+2029 and U+0085 are characters, not line breaks (YAML 1.2; Word pastes U+2028),
+  so that every line and column is the one an editor shows;
+* every message is Chinese, and what the file is (UTF-16, a workbook, stdin) is named before
+  it is read (:func:`input_kind`).
 
 Why this module is long: bytes to text (encodings, sizes, devices), YAML to exact values with
 positions, and the Chinese wording of every parser error are one reader's job; each part is short.
@@ -24,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -124,6 +128,8 @@ class SourceMap:
 
 
 _TOO_DEEP = f"嵌套超过 {MAX_DEPTH} 层；绩效评价文件不需要这么深的结构，请检查缩进和括号"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "双引号中的 \\u 转义写出了不成对的代理字符（U+D800–U+DFFF），它不是有效的字符；请改正或删去该转义"
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -174,6 +180,9 @@ class _Builder:
         kind = type(node)
         if kind is yaml.ScalarNode:  # most nodes: decide without further checks
             if node.style and node.tag == _STR:
+                if node.style == '"' and _SURROGATE.search(node.value):  # type: ignore[attr-defined]
+                    self.fail(node, "invalid-character", _SURROGATE_MESSAGE, path)
+                    return None
                 return node.value  # quoted or block text
             return self.scalar(node, path)
         if depth > MAX_DEPTH:
@@ -186,6 +195,9 @@ class _Builder:
                     self.fail(key_node, "complex-key", "键必须是简单文字（如 total:）；请检查冒号和括号", path)
                     continue
                 key = key_node.value
+                if key_node.style == '"' and _SURROGATE.search(key):
+                    self.fail(key_node, "invalid-character", _SURROGATE_MESSAGE, path)
+                    continue
                 if key == "<<" and not key_node.style or key_node.tag == "tag:yaml.org,2002:merge":
                     self.fail(key_node, "merge-key", "不支持合并键 '<<'；请直接写出各项", path)
                     continue
@@ -260,27 +272,11 @@ class _Builder:
 
 
 def decode(data: bytes, file: str) -> str:
-    """Bytes → text: UTF-8 (with or without BOM), else GB18030/GBK when it decodes cleanly."""
-    if b"\x00" in data[:8192]:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise InputError(
-                [
-                    Problem(
-                        "encoding",
-                        "文件是 UTF-16 编码；请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）",
-                        Location(file),
-                    )
-                ]
-            )
-        raise InputError(
-            [
-                Problem(
-                    "binary-file",
-                    "这不是文本文件（含有二进制内容）；请提供 YAML 文本文件或 .xlsx 工作簿",
-                    Location(file),
-                )
-            ]
-        )
+    """Bytes → text: UTF-8 (with or without BOM), else GB18030/GBK when it decodes cleanly.
+
+    UTF-16 and UTF-32 (with or without BOM), workbooks, PDF and other binary files are
+    refused, each by its name."""
+    _refuse_other_formats(data, file)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -326,6 +322,75 @@ def decode(data: bytes, file: str) -> str:
             ]
         )
     return text
+
+
+_BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (b"\x00\x00\xfe\xff", "UTF-32BE"),
+    (b"\xff\xfe\x00\x00", "UTF-32LE"),
+    (b"\xfe\xff", "UTF-16BE"),
+    (b"\xff\xfe", "UTF-16LE"),
+)
+_MAGIC = (  # what a file is, by its first bytes, when it is not text
+    (b"PK\x03\x04", "这是 zip 压缩文件（.xlsx 工作簿即是这种格式），不是 YAML 文本；如是工作簿，请把扩展名改为 .xlsx"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "这是旧版 .xls（或 WPS .et）工作簿、Word 文档或加密文件，不是 YAML 文本；请在 Excel/WPS 中另存为 .xlsx（不设密码）",
+    ),
+    (b"%PDF-", "这是 PDF 文件，不是 YAML 文本；请按 examples/ 中的示例填写 YAML 文件，或使用 perfeval init 生成的模板"),
+)
+
+
+def _refuse_other_formats(data: bytes, file: str) -> None:
+    """Name what a file that is not UTF-8/GB18030 text is: UTF-16/32 (with or without BOM), a workbook, PDF."""
+    for magic, message in _MAGIC:
+        if data.startswith(magic):
+            raise InputError([Problem("binary-file", message, Location(file))])
+    found = next(((name, True) for bom, name in _BOMS if data.startswith(bom)), None)
+    sample = data[:8192]
+    if found is None and b"\x00" in sample:
+        found = next(
+            ((name, False) for name in ("UTF-32LE", "UTF-32BE", "UTF-16LE", "UTF-16BE") if _reads_as(sample, name)),
+            None,
+        )
+        if found is None:
+            raise InputError(
+                [
+                    Problem(
+                        "binary-file",
+                        "这不是文本文件（含有二进制内容）；请提供 YAML 文本文件或 .xlsx 工作簿",
+                        Location(file),
+                    )
+                ]
+            )
+    if found is not None:
+        name, bom = found
+        raise InputError(
+            [
+                Problem(
+                    "encoding",
+                    f"文件是 {name} 编码（{'带' if bom else '无'} BOM）；perfeval 读取 UTF-8 或 GB18030/GBK 文本，"
+                    "请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）",
+                    Location(file),
+                )
+            ]
+        )
+
+
+def _reads_as(sample: bytes, codec: str) -> bool:
+    """Whether bytes with NULs in them are text in ``codec``: they decode, and to printable text without NULs."""
+    unit = 4 if "32" in codec else 2
+    end = len(sample) // unit * unit
+    try:
+        text = sample[:end].decode(codec)
+    except UnicodeDecodeError:
+        try:  # the sample may end inside a surrogate pair
+            text = sample[: end - unit].decode(codec)
+        except UnicodeDecodeError:
+            return False
+    if not text or "\x00" in text:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\r\n")
+    return printable >= 0.95 * len(text)
 
 
 _RESAVE = "请用文本编辑器另存为 UTF-8（记事本：另存为 → 编码选 UTF-8；或 iconv -f 原编码 -t UTF-8）"
@@ -474,43 +539,76 @@ def load_text(text: str, file: str, label: Labeller = dotted) -> tuple[Any, Sour
             gc.enable()
 
 
+# U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR and U+0085 NEXT LINE are line breaks to
+# PyYAML (YAML 1.1) but not to editors, nor to YAML 1.2: text pasted from Word carries U+2028, and
+# every position after it would be a line off. They are swapped for private-use characters the
+# file does not contain while it is parsed, and swapped back in every scalar afterwards.
+_NOT_BREAKS = "\u2028\u2029\x85"
+
+
+def _stand_ins(text: str) -> dict[str, str] | None:
+    """Private-use stand-ins for the YAML 1.1 line breaks in ``text`` (stand-in → character), or None."""
+    present = [ch for ch in _NOT_BREAKS if ch in text]
+    if not present:
+        return None
+    free = (chr(cp) for cp in range(0xF8FF, 0xE000, -1) if chr(cp) not in text)
+    return {next(free): ch for ch in present}
+
+
+def _restore(node: yaml.Node, back: dict[str, str]) -> None:
+    """Put the swapped characters back into every scalar of the node graph (aliases visited once)."""
+    table = str.maketrans(dict[str, str | int | None](back))
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.ScalarNode):
+            n.value = n.value.translate(table)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((k, v))
+
+
 def _load_text(text: str, file: str, label: Labeller) -> tuple[Any, SourceMap]:
+    back = _stand_ins(text)
+    if back is not None:
+        swap: dict[str, str | int | None] = {ch: stand for stand, ch in back.items()}
+        text = text.translate(str.maketrans(swap))
     try:
         _prescan(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        reason = exc.problem or ""
-        if "nesting depth" in reason:  # libyaml's own bound on [[[[…
-            raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))]) from None
-        raise InputError(
-            [Problem("yaml-syntax", _syntax_message(exc, text, line), Location(file, line, col))]
-        ) from None
+        raise InputError([_syntax_problem(exc, text, file)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark, only a position)
         # libyaml counts bytes, PyYAML characters; the first such character is the one reported
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         where = text[: at if at >= 0 else exc.position]
         line, col = where.count("\n") + 1, len(where) - (where.rfind("\n") + 1) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "字符"
         raise InputError(
             [
                 Problem(
                     "control-character",
-                    f"有一个不可见的控制字符 U+{exc.character:04X}；请删去它（常见于从 PDF、网页或 Excel 复制的文字）",
+                    f"有一个不可见的控制字符 {code}；请删去它（常见于从 PDF、网页或 Excel 复制的文字）",
                     Location(file, line, col),
                 )
             ]
         ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(
-            [Problem("yaml-syntax", f"YAML 语法错误：{exc}；请检查缩进、冒号与引号", Location(file))]
-        ) from None
+    except yaml.YAMLError:  # pragma: no cover - every error PyYAML raises on text is one of the above
+        raise InputError([Problem("yaml-syntax", "YAML 语法错误；请检查缩进、冒号与引号", Location(file))]) from None
     except RecursionError:
         raise InputError([Problem("too-deep", _TOO_DEEP, Location(file))]) from None
     if node is None or _is_null(node):
         raise InputError(
             [Problem("empty-file", "文件是空的（没有任何数据）；请按示例填写（见 examples/）", Location(file, 1, 1))]
         )
+    if back is not None:
+        _restore(node, back)
     builder = _Builder(file, label)
     data = builder.build(node, (), 0)
     if builder.problems:
@@ -518,39 +616,102 @@ def _load_text(text: str, file: str, label: Labeller) -> tuple[Any, SourceMap]:
     return data, SourceMap(file, node)
 
 
-_REASONS = {  # libyaml's and PyYAML's reasons, in the reader's language
+# libyaml's and PyYAML's reasons (``problem``), by how they begin, in the reader's language.
+# Every reason either parser gives is here; one not listed reads "YAML 语法错误" with the hint,
+# never the English text.
+_REASONS = {
     "did not find expected key": "这里缺少键，或缩进与上一行对不齐",
+    "expected <block end>": "这里缺少键，或缩进与上一行对不齐",
     "mapping values are not allowed": "这里不能出现冒号（若冒号是文字的一部分，请给整段文字加引号）",
-    "found character that cannot start any token": "出现了不能作为开头的字符",
+    "mapping keys are not allowed": "这里不能出现 ?（复杂键）；请去掉行首的 ?，或给整段文字加引号",
+    "found character that cannot start any token": "出现了不能作为开头的字符（如 @ 或 `）；请给整段文字加引号",
+    "found character": "出现了不能作为开头的字符（如 @ 或 `）；请给整段文字加引号",
     "found unexpected end of stream": "文件在一个值写完之前就结束了",
     "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或各项之间缺少逗号",
+    "expected ',' or ']'": "方括号 [ ] 没有闭合，或各项之间缺少逗号",
     "did not find expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少逗号",
+    "expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少逗号",
     "did not find expected '-' indicator": "列表项应以 - 开头，且与同级各项对齐",
     "did not find expected node content": "这里缺少值",
+    "expected the node content": "这里缺少值",
     "found undefined alias": "引用了未定义的锚点（*名称 之前须有 &名称）",
+    "found duplicate anchor": "锚点名称（&名称）重复了；请删去 & 和 * 引用，直接写出数据",
     "found unknown escape character": "双引号中有无法识别的转义字符（\\）；如需反斜杠请改用单引号",
+    "expected escape sequence": "双引号中的 \\x、\\u 或 \\U 转义不完整；如需反斜杠请改用单引号",
+    "did not find expected hexdecimal number": "双引号中的 \\x、\\u 或 \\U 转义不完整；如需反斜杠请改用单引号",
+    "found invalid Unicode character escape code": "双引号中的 \\u 或 \\U 转义不是有效的字符；请改正或删去该转义",
     "could not find expected ':'": "缺少冒号（键与值之间应为“键: 值”，冒号后有空格）",
     "found unexpected ':'": "多余的冒号；若冒号是文字的一部分，请给整段文字加引号",
-    "block sequence entries are not allowed in this context": "列表项 - 不能写在这里；请检查缩进",
+    "block sequence entries are not allowed": "列表项 - 不能写在这里；请检查缩进",
+    "sequence entries are not allowed": "列表项 - 不能写在这里；请检查缩进",
+    "invalid indentation or unclosed": "缩进不对，或 [ 、{ 没有闭合",
+    "found a tab character": "缩进中有制表符（Tab）",
+    "but found another document": "文件中有不止一份 YAML 文档（--- 开始了第二份）；一个文件只能有一份评价数据，请删去多余的 --- 及其后的内容，或拆成多个文件",
+    "expected '<document start>'": "一份文档结束（--- 或 ...）之后还有内容；一个文件只能有一份评价数据，请删去多余的 --- 或 ...",
+    "did not find expected <document start>": "一份文档结束（--- 或 ...）之后还有内容；一个文件只能有一份评价数据，请删去多余的 --- 或 ...",
+    "found unexpected document": "文字中间出现了 --- 或 ...（文档分隔符）；请给这段文字加引号",
+    "expected a comment or a line break": "值之后还有多余的内容；若是一段文字，请给整段加引号",
+    "did not find expected comment or line break": "值之后还有多余的内容；若是一段文字，请给整段加引号",
+    "expected ' '": "这里缺少空格（冒号、- 或 # 之前后应有空格）",
+    "did not find expected whitespace": "这里缺少空格（冒号、- 或 # 之前后应有空格）",
+    "expected alphabetic or numeric character": "& 或 * 之后应为锚点名称；若 & 或 * 是文字的一部分，请给整段文字加引号",
+    "did not find expected alphabetic or numeric character": "& 或 * 之后应为锚点名称；若 & 或 * 是文字的一部分，请给整段文字加引号",
+    "expected chomping or indentation indicators": "块文本标记（| 或 >）之后只能写 +、- 或 1–9；文字请从下一行起缩进书写",
+    "expected indentation indicator": "块文本标记（| 或 >）之后只能写 +、- 或 1–9；文字请从下一行起缩进书写",
+    "found an indentation indicator equal to 0": "块文本标记（| 或 >）之后只能写 +、- 或 1–9；文字请从下一行起缩进书写",
 }
+# YAML directives (%YAML, %TAG) and tags (!…): nothing a perfeval file needs
+_DIRECTIVE = (
+    "YAML 指令（以 % 开头的行）写法不对；perfeval 的文件不需要 % 指令，请删去该行（若 % 是文字，请给整段加引号）"
+)
+_TAG = "标签（以 ! 开头）写法不对；perfeval 的文件不使用标签，请去掉 !，或给整段文字加引号"
+_DIRECTIVE_WORDS = ("directive", "version", "YAML document", "expected a digit")
+_TAG_WORDS = ("tag", "URI", "expected '!'", "expected '>'", "the expected '>'", "non-alphabetical", "non-specific")
+
+
+def _reason(problem: str, context: str = "") -> str | None:
+    said = next((zh for en, zh in _REASONS.items() if problem.startswith(en)), None)
+    if said is not None:
+        return said
+    if any(w in problem for w in _DIRECTIVE_WORDS) or "directive" in context:
+        return _DIRECTIVE
+    if any(w in problem for w in _TAG_WORDS) or "tag" in context:  # (also a tag's %-escapes that are no UTF-8)
+        return _TAG
+    return None
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    reason = exc.problem or ""
+    if "nesting depth" in reason:  # libyaml's own bound on [[[[…
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return Problem("too-deep", _TOO_DEEP, Location(file, line, col))
+    mark = exc.problem_mark or exc.context_mark
+    if reason.startswith("could not find expected ':'") and exc.context_mark is not None:
+        mark = exc.context_mark  # the key that lacks its colon, not where the scanner gave up
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    code = "several-documents" if reason.startswith("but found another document") else "yaml-syntax"
+    return Problem(code, _syntax_message(exc, text, line), Location(file, line, col))
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
-    reason = exc.problem or "YAML 语法错误"
+    reason = exc.problem or ""
     context = exc.context or ""
-    said = next((zh for en, zh in _REASONS.items() if reason.startswith(en)), None)
-    what = said if said is not None else f"{reason}（YAML 语法错误）"
+    said = _reason(reason, context)
+    what = said if said is not None else "这里的写法不符合 YAML 语法"
     hint = "请检查这一行和上一行的缩进、冒号与引号"
     opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
-    lines = text.splitlines()
+    lines = text.split("\n")  # (str.splitlines would also split at U+001C–U+001E, U+000B, U+000C)
     here = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if reason.startswith("but found another document"):
+        return f"YAML 格式错误：{what}"
     if "\t" in reason or "tab" in reason.lower() or "\t" in here[: len(here) - len(here.lstrip())]:
         what, hint = "缩进中有制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成空格"
     elif "quoted scalar" in context and ("end of stream" in reason or "document" in reason):
         what = "引号没有闭合" + (f"（引号从第 {opened} 行开始）" if opened else "")
         hint = "请补上结尾的引号"
     elif ("flow sequence" in context or "flow mapping" in context) and (
-        "end of stream" in reason or reason.startswith("did not find expected ','")
+        "end of stream" in reason or reason.startswith("did not find expected ','") or reason.startswith("expected ','")
     ):
         bracket = "[" if "sequence" in context else "{"
         what = f"{bracket} 没有闭合" + (f"（从第 {opened} 行开始）" if opened else "") + "，或各项之间缺少逗号"
@@ -558,7 +719,80 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> s
     return f"YAML 语法错误：{what}。{hint}"
 
 
-def load_file(path: Path | str, label: Labeller = dotted) -> tuple[Any, SourceMap]:
+# --- what a path names, before it is read ------------------------------------------------------
+
+YAML_SUFFIXES = (".yaml", ".yml")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+Role = Literal["any", "department", "rubric"]
+
+_OTHER_FORMATS = {  # suffix → why perfeval does not read it and what to do instead
+    ".xlsb": "这是 Excel 二进制工作簿（.xlsb），perfeval 读不了；请在 Excel 中“另存为” Excel 工作簿（.xlsx）",
+    ".xls": "这是旧版 Excel 工作簿（.xls），perfeval 读不了；请在 Excel/WPS 中“另存为” .xlsx",
+    ".xlt": "这是旧版 Excel 模板（.xlt），perfeval 读不了；请在 Excel/WPS 中“另存为” .xlsx",
+    ".xltx": "这是 Excel 模板（.xltx）；请在 Excel/WPS 中“另存为” .xlsx 工作簿后再给出",
+    ".et": "这是 WPS 表格文件（.et），perfeval 读不了；请在 WPS 中“另存为” Excel 工作簿（.xlsx）",
+    ".ett": "这是 WPS 表格模板（.ett），perfeval 读不了；请在 WPS 中“另存为” Excel 工作簿（.xlsx）",
+    ".ods": "这是 OpenDocument 表格（.ods），perfeval 读不了；请在 LibreOffice/WPS 中“另存为” .xlsx",
+    ".numbers": "这是 Numbers 表格，perfeval 读不了；请在 Numbers 中“导出为” Excel（.xlsx）",
+    ".csv": "CSV 只能装一张表，装不下一份评价（基础数据表、评分表和指标数据）；请使用 perfeval init 生成的 .xlsx 模板或 YAML 文件",
+    ".pdf": "这是 PDF 文件；perfeval 读取 YAML 文件或 .xlsx 工作簿，请按 examples/ 中的示例填写",
+    ".doc": "这是 Word 文档；perfeval 读取 YAML 文件或 .xlsx 工作簿，请把数据填入 perfeval init 生成的模板",
+    ".docx": "这是 Word 文档；perfeval 读取 YAML 文件或 .xlsx 工作簿，请把数据填入 perfeval init 生成的模板",
+}
+
+
+def input_kind(path: Path | str, *, role: Role = "any") -> Literal["yaml", "workbook"]:
+    """How ``path`` is to be read — ``"yaml"`` or ``"workbook"`` — decided by its name before
+    anything is opened. Raises :class:`InputError` for what perfeval does not read, with the
+    reason and the fix: ``-`` (standard input), ``.xlsb``, ``.xls``, ``.ods``, WPS ``.et``, CSV …;
+    and, for ``role="rubric"``, anything that is not a ``.yaml``/``.yml`` file (so that a
+    department file's ``rubric: /etc/passwd`` never gets a byte of that file read, let alone quoted).
+    """
+    file = str(path)
+    if file == "-":
+        raise InputError(
+            [
+                Problem(
+                    "stdin-unsupported",
+                    "perfeval 不从标准输入（-）读取；请先把内容保存为文件再给出其路径（若确有名为 - 的文件，请写 ./-）",
+                    Location(file),
+                )
+            ]
+        )
+    suffix = Path(file).suffix.lower()
+    if role == "rubric":
+        if suffix not in YAML_SUFFIXES:
+            named = f"“{suffix}”文件" if suffix else "没有扩展名的文件"
+            raise InputError(
+                [
+                    Problem(
+                        "wrong-kind-of-file",
+                        f"评分表必须是 .yaml 或 .yml 文件，这里给出的是{named}，不予读取；"
+                        "请让 rubric:（或 --rubric）指向评分表，如 rubrics/taojiang-2019.yaml",
+                        Location(file),
+                    )
+                ]
+            )
+        return "yaml"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "workbook"
+    if suffix in _OTHER_FORMATS:
+        raise InputError([Problem("unsupported-format", _OTHER_FORMATS[suffix], Location(file))])
+    return "yaml"
+
+
+def load_file(path: Path | str, label: Labeller = dotted, *, role: Role = "any") -> tuple[Any, SourceMap]:
+    """Read a YAML file (refusing by name what :func:`input_kind` refuses for ``role``)."""
     p = Path(path)
+    if input_kind(p, role=role) == "workbook":
+        raise InputError(
+            [
+                Problem(
+                    "wrong-kind-of-file",
+                    "这里需要 YAML 文件，给出的却是工作簿（.xlsx）；请给出 YAML 文件",
+                    Location(str(p)),
+                )
+            ]
+        )
     text = decode(read_bytes(p), str(p))
     return load_text(text, str(p), label)

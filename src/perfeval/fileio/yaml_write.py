@@ -4,13 +4,22 @@ fill-in YAML skeleton that ``perfeval init --output FILE.yaml`` writes.
 Numbers are written exactly as the model holds them (``Decimal`` text, never a float), strings
 are quoted whenever the loader (:mod:`perfeval.fileio.yaml_read`) would read them as anything but
 that string, and every value carries its Chinese name as a comment.
+
+Why this module is long: a department file has a dozen parts (附件1, 预算调整, 三公经费, 事实, 部门特性指标,
+自评 …), each written in file order with its comments, plus the fill-in skeleton; they share the
+scalar and comment writers that keep any text from breaking the file.
+
+Text from the input reaches the output in two places, and neither may break the file: a value is
+written plain only when the loader reads exactly it back, else double-quoted with every character
+YAML could read otherwise (line breaks, U+2028, U+0085, control characters) as an escape; a
+comment has such characters written visibly (``\n``, ``\u2028``), so it stays one line.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +32,7 @@ from perfeval.core.department import (
     DEPARTMENT_FORMAT,
     Balance,
     Department,
+    DepartmentIndicator,
     Income,
     IndicatorScore,
     InitialBudget,
@@ -59,7 +69,8 @@ def scalar(value: Any, *, flow: bool = False) -> str:
 
 @lru_cache(maxsize=4096)
 def _text_scalar(text: str, flow: bool) -> str:
-    if "\n" not in text:
+    # (a space at either end, U+3000 included, is kept only inside quotes: editors strip it)
+    if all(_plain_ok(ch) for ch in text) and not (text[:1].isspace() or text[-1:].isspace()):
         dumped = yaml.safe_dump(text, allow_unicode=True, width=10**9).removesuffix("\n...\n").rstrip("\n")
         if "\n" not in dumped:
             try:
@@ -68,7 +79,61 @@ def _text_scalar(text: str, flow: bool) -> str:
                 data = None
             if isinstance(data, dict) and (data.get("k", {}).get("v") if flow else data.get("k")) == text:
                 return dumped
-    return json.dumps(text, ensure_ascii=False)
+    return double_quoted(text)
+
+
+def _plain_ok(ch: str) -> bool:
+    """A character that may stand as itself in a file (and in a comment): printable, or a space.
+    Not: line breaks of any kind (U+2028, U+0085 …), control, format (U+200B, U+202E) and
+    private-use characters."""
+    if ch.isprintable():
+        return unicodedata.category(ch) not in ("Cf", "Co", "Cs")
+    return unicodedata.category(ch) == "Zs"  # U+3000 全角空格, U+00A0: spaces, if not ASCII
+
+
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    if _plain_ok(ch):
+        return ch
+    cp = ord(ch)
+    return f"\\x{cp:02x}" if cp <= 0xFF else f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+
+
+def double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that every YAML loader reads back exactly: only
+    printable characters appear as themselves; line breaks, U+2028/U+2029/U+0085, control and
+    format characters are escapes (``\\n``, ``\\u2028``, ``\\x1b``)."""
+    return '"' + "".join(map(_escape, text)) + '"'
+
+
+def comment_text(text: str) -> str:
+    """Text for a ``# …`` comment: one line whatever it holds, every invisible character shown as
+    its escape (a unit name with a line break, U+2028 or ESC in it cannot end the comment)."""
+    if all(_plain_ok(ch) for ch in text):
+        return text
+    return "".join(map(_comment_char, text))
+
+
+def _comment_char(ch: str) -> str:
+    if _plain_ok(ch):
+        return ch
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or _escape(ch)
+
+
+_SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def yaml_key(name: str) -> str:
+    """A mapping key: an identifier as it is, anything else as a scalar the loader reads back."""
+    return name if _SIMPLE_KEY.fullmatch(name) else scalar(name)
+
+
+def flow_list(values: list[str]) -> str:
+    return "[" + ", ".join(scalar(v, flow=True) for v in values) + "]"
 
 
 def amount(value: Decimal | None) -> str:
@@ -86,11 +151,11 @@ class _Lines:
         line = " " * indent + text
         if comment:
             pad = max(2, COMMENT_COLUMN - display_width(line))
-            line = f"{line}{' ' * pad}# {comment}"
-        self.lines.append(line.rstrip())
+            line = f"{line}{' ' * pad}# {comment_text(comment)}"
+        self.lines.append(line.rstrip(" "))
 
     def comment(self, indent: int, text: str) -> None:
-        self.lines.append(" " * indent + "# " + text if text else "#")
+        self.lines.append(" " * indent + "# " + comment_text(text) if text else "#")
 
     def blank(self) -> None:
         self.lines.append("")
@@ -123,7 +188,7 @@ def schema_line(out_path: Path, *, rubric_path: Path | None = None, source_path:
             continue
         for line in first:
             m = _SCHEMA_LINE.match(line.strip())
-            if m:
+            if m and all(_plain_ok(ch) for ch in m[1]):
                 ref = m[1]
                 if transform:
                     ref = re.sub(r"rubric(\.schema\.json)$", r"department\1", ref)
@@ -222,7 +287,7 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
         for f in dept.spending_by_function:
             out.add(
                 2,
-                f"- {{code: {json.dumps(f.code, ensure_ascii=False)}, name: {scalar(f.name, flow=True)}, amount: {amount(f.amount)}}}",
+                f"- {{code: {double_quoted(f.code)}, name: {scalar(f.name, flow=True)}, amount: {amount(f.amount)}}}",
             )
 
     s = dept.sangong
@@ -233,6 +298,7 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
         for key, label in parts:
             _group(out, 2, key, label, getattr(s, key), SangongBreakdown)
 
+    nodes = {n.id: n for n, _ in rubric.walk()}
     catalogue = catalogue_for(rubric.facts)
     if dept.facts:
         out.blank()
@@ -241,9 +307,26 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
             info = catalogue.get(name)
             out.add(
                 2,
-                f"{name}: {scalar(value)}",
+                f"{yaml_key(name)}: {scalar(value)}",
                 f"{info.label}（{info.unit}）" if info and info.unit else (info.label if info else None),
             )
+
+    if dept.department_indicators:
+        out.blank()
+        out.add(0, "department_indicators:", "部门特性指标（评分表节点 → 部门自设的指标行）")
+        for nid, rows in dept.department_indicators.items():
+            node = nodes.get(nid)
+            out.add(2, f"{yaml_key(nid)}:" + (" []" if not rows else ""), node.name if node else None)
+            for row in rows:
+                first = True
+                for name, field_info in DepartmentIndicator.model_fields.items():
+                    value = getattr(row, name)
+                    if name not in row.model_fields_set and value == field_info.default:
+                        continue  # a default the file did not write (kind, better)
+                    if value is None:
+                        continue
+                    out.add(4, f"{'- ' if first else '  '}{name}: {scalar(value)}", field_info.title)
+                    first = False
 
     out.blank()
     out.comment(0, "附件2 评价指标及评分表的自评得分")
@@ -251,11 +334,16 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     out.add(0, "self_assessment:")
     if sa.total is not None:
         out.add(2, f"total: {scalar(sa.total)}", "自评总分")
-    nodes = {n.id: n for n, _ in rubric.walk()}
     if sa.subtotals:
         out.add(2, "subtotals:", "单位填报的各级小计")
         for sid, value in sa.subtotals.items():
-            out.add(4, f"{sid}: {scalar(value)}", nodes[sid].name if sid in nodes else None)
+            out.add(4, f"{yaml_key(sid)}: {scalar(value)}", nodes[sid].name if sid in nodes else None)
+    if sa.chosen:
+        out.add(2, "chosen:", "二者择其一：所选用的指标")
+        for gid, cid in sa.chosen.items():
+            out.add(4, f"{yaml_key(gid)}: {scalar(cid)}", nodes[cid].name if cid in nodes else None)
+    if sa.not_applicable:
+        out.add(2, f"not_applicable: {flow_list(sa.not_applicable)}", "不适用的可选项")
     out.add(2, "scores:" + (" {}" if not sa.scores else ""))
     order = [n.id for n in rubric.leaves()]
     for sid in sorted(sa.scores, key=lambda k: order.index(k) if k in order else len(order)):
@@ -264,9 +352,9 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
         label = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
         given = entry.model_dump(exclude_none=True)
         if set(given) == {"score"}:
-            out.add(4, f"{sid}: {scalar(entry.score)}", label)
+            out.add(4, f"{yaml_key(sid)}: {scalar(entry.score)}", label)
             continue
-        out.add(4, f"{sid}:" + (" {}" if not given else ""), label)
+        out.add(4, f"{yaml_key(sid)}:" + (" {}" if not given else ""), label)
         for name in IndicatorScore.model_fields:
             value = getattr(entry, name)
             if value is None:
@@ -275,7 +363,9 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
                 texts = {i.id: i.text for i in node.rule.items} if node and isinstance(node.rule, Checklist) else {}
                 out.add(6, "items:" + (" {}" if not value else ""), "评分要点得分")
                 for iid, v in value.items():
-                    out.add(8, f"{iid}: {scalar(v)}", texts.get(iid))
+                    out.add(8, f"{yaml_key(iid)}: {scalar(v)}", texts.get(iid))
+            elif name == "present":
+                out.add(6, f"present: {flow_list(value)}", _titled(IndicatorScore, name))
             else:
                 out.add(6, f"{name}: {scalar(value)}", _titled(IndicatorScore, name))
     return out.text()

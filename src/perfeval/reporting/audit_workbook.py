@@ -24,9 +24,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.core.decimals import fmt_points
 from perfeval.core.engine import Status
-from perfeval.core.problems import LEVEL_LABELS, Problem
+from perfeval.core.problems import LEVEL_LABELS, InputError, Location, Problem
 from perfeval.fileio.safe_write import write_atomic
-from perfeval.fileio.workbook.cells import put as _put
+from perfeval.fileio.workbook.cells import CellTextError
+from perfeval.fileio.workbook.cells import put as put_cell
 from perfeval.pipeline.reports import FileReport, IndicatorRow
 from perfeval.reporting.tables import recomputed_cell
 
@@ -99,8 +100,14 @@ def _depth(report: FileReport) -> int:
     return max((n.depth for n in report.indicators), default=1)
 
 
+def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Any:
+    """A cell of the report: text from the inputs with its invisible characters shown (\\x1b)."""
+    return put_cell(ws, row, col, value, visible=True, **style)
+
+
 def _sheet_title(i: int, unit: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "", f"{i}.{unit}")[:31]
+    shown = "".join(ch if ch.isprintable() else "_" for ch in unit)  # (a title cannot show \x1b: no backslash)
+    base = re.sub(r"[\[\]:*?/\\]", "", f"{i}.{shown}")[:31]
     title, k = base, 2
     while title in taken:
         title = f"{base[:28]}~{k}"
@@ -444,6 +451,14 @@ def write_audit_workbook(
     path: Path | str, entries: list[FileReport], *, force: bool, inputs: tuple[Path, ...] = ()
 ) -> None:
     """Write the audited workbook for ``entries`` (one report per file given, in input order).
-    Existing files are not overwritten without ``force``; an input of the run never."""
-    wb = audit_workbook(list(entries))
+    Existing files are not overwritten without ``force``; an input of the run never. Text a cell
+    cannot hold (over 32,767 characters) is refused by its cell, never cut; control characters
+    are shown (\\x1b)."""
+    try:
+        wb = audit_workbook(list(entries))
+    except CellTextError as exc:
+        code = "text-too-long" if exc.reason.startswith("文字有") else "unwritable-text"
+        raise InputError(
+            [Problem(code, f"审核结果工作簿的单元格 {exc.ref}：{exc.reason}", Location(str(path)))]
+        ) from None
     write_atomic(Path(path), lambda tmp: wb.save(tmp), force=force, inputs=inputs)

@@ -8,6 +8,14 @@ cross-checks report problems by sheet and cell, exactly as for YAML by line and 
 Formulas are read by their cached values (what Excel or LibreOffice last computed); a
 formula without one is reported, never read as empty.
 
+A workbook is a zip of XML parts written by anyone, so before openpyxl sees it every part is
+bounded (:func:`_check_archive`): the number of parts, each part's inflated size as the zip
+declares it and the ratio to its compressed size (a zip bomb is refused from its directory,
+before a byte is inflated), then each XML part is streamed through expat with a cap — never
+inflated whole into memory — which refuses a DTD (entity bombs, external entities) and
+malformed XML, naming the part. openpyxl itself parses through defusedxml. Only
+visible sheets are read: a workbook whose expected sheet is hidden is refused, naming it.
+
 Why this module is long: the four sheets of a department workbook are read here, each by its
 hidden ids and, for workbooks made by other programs, by its printed labels; they share the one cell
 reader and the one cell map, which a split would have to pass around.
@@ -17,17 +25,20 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
+import xml.parsers.expat
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.number_text import parse_decimal
@@ -48,7 +59,15 @@ from perfeval.fileio.workbook.layout import (
     TOTAL_ID,
 )
 
-MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # the file as stored (compressed)
+MAX_PARTS = 2000  # files inside the zip; perfeval's own workbook has 12
+MAX_DIRECTORY_BYTES = 2 * 1024 * 1024  # the zip's central directory (read whole by zipfile)
+MAX_PART_BYTES = 32 * 1024 * 1024  # one part inflated; a department workbook's largest is ~50 KB
+MAX_INFLATED_BYTES = 100 * 1024 * 1024  # all parts inflated together
+MAX_RATIO = 100  # inflated ÷ compressed, for parts above RATIO_FROM; real sheets compress 4–10×
+RATIO_FROM = 1024 * 1024
+MAX_CELLS = 200_000  # non-empty cells read from one sheet; a department workbook has ~2,000
+_CHUNK = 64 * 1024
 
 Path_ = tuple[str | int, ...]
 
@@ -96,25 +115,51 @@ class Sheet:
         return self.cells.get((row, col))
 
 
-def _grid(ws, formulas_ws) -> Sheet:
-    ws.reset_dimensions()  # never trust a declared A1:XFD1048576: read only the cells the file has
-    if formulas_ws is not None:
-        formulas_ws.reset_dimensions()
+class _CellParser(WorkSheetParser):
+    """openpyxl's streaming sheet parser, noting which cells hold a formula (read with its cached value)."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if element.find(FORMULA_TAG) is not None:
+            cell["formula"] = True
+        return cell
+
+
+def _grid(ws: Any, file: str) -> Sheet:
+    """One sheet's non-empty cells, from openpyxl's parser directly: only the cells the file has
+    (``iter_rows`` would pad every row to its last column: one cell at XFD1 on a million rows is
+    sixteen billion empty values), at most :data:`MAX_CELLS` of them."""
+    wb = ws.parent
     cells: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        for c, v in enumerate(row, start=1):
-            if v is not None and v != "":
-                cells[(r, c)] = v
     formulas: set[tuple[int, int]] = set()
-    if formulas_ws is not None:
-        for r, row in enumerate(formulas_ws.iter_rows(values_only=True), start=1):
-            for c, v in enumerate(row, start=1):
-                if (
-                    isinstance(v, str)
-                    and v.startswith("=")
-                    or (v is not None and not isinstance(v, (str, int, float, bool, datetime, date, time, Decimal)))
-                ):
-                    formulas.add((r, c))
+    with ws._get_source() as src:  # (openpyxl ≥ 3.1: the archive member of this sheet)
+        parser = _CellParser(
+            src,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for _, row in parser.parse():
+            for cell in row:
+                at = (cell["row"], cell["column"])
+                if cell.get("formula"):
+                    formulas.add(at)
+                v = cell["value"]
+                if v is not None and v != "":
+                    cells[at] = v
+                    if len(cells) > MAX_CELLS:
+                        raise InputError(
+                            [
+                                Problem(
+                                    "sheet-too-large",
+                                    f"工作表“{ws.title}”有超过 {MAX_CELLS:,} 个非空单元格；一份评价填报表远没有这么多，"
+                                    "请检查是否选错了文件，或删去与评价无关的数据",
+                                    Location(file, cell=f"{ws.title}!A1"),
+                                )
+                            ]
+                        )
     return Sheet(
         ws.title, cells, formulas, max((r for r, _ in cells), default=0), max((c for _, c in cells), default=0)
     )
@@ -717,28 +762,153 @@ def _read_facts(rd: _Reader, ws: Sheet, data: dict) -> None:
 # --- the workbook ---------------------------------------------------------------------------
 
 
-def _pick(sheets: dict[str, Sheet], name: str) -> Sheet | None:
-    if name in sheets:
-        return sheets[name]
-    for title, sheet in sheets.items():
-        if name in title.replace(" ", ""):
-            return sheet
-    return None
+def _damaged(file: str, message: str, code: str = "not-a-workbook") -> InputError:
+    return InputError([Problem(code, message, Location(file))])
 
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_RESAVE = "请在 Excel/WPS 中打开后另存为 .xlsx"
 
 
-def _has_formulas(content: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(content)) as zf:
-        return any(
-            _FORMULA_TAG.search(zf.read(name))
-            for name in zf.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+def _check_directory(content: bytes, file: str) -> None:
+    """The zip's end record, before zipfile reads the directory it points to: how many parts and
+    how large a directory (zipfile builds an object per entry, trusting neither)."""
+    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if end < 0 or len(content) < end + 22:
+        return  # not a zip: zipfile says so
+    entries = int.from_bytes(content[end + 10 : end + 12], "little")
+    size = int.from_bytes(content[end + 12 : end + 16], "little")
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # ZIP64: no department workbook needs it
+        entries = MAX_PARTS + 1
+    if entries > MAX_PARTS or size > MAX_DIRECTORY_BYTES:
+        raise _damaged(
+            file,
+            f"工作簿内含的文件过多（{entries:,} 个，或目录 {size:,} 字节），超过上限 {MAX_PARTS:,} 个；"
+            "这不像是一份评价填报表，请检查文件",
+            "workbook-too-large",
         )
 
 
-def _open(path: Path) -> dict[str, Sheet]:
+def _check_archive(zf: zipfile.ZipFile, file: str) -> None:
+    """Bound every part before openpyxl reads any: count, declared inflated size, ratio and total
+    (zipfile never inflates a part beyond its declared size), then stream each XML part through
+    expat with a cap on the bytes actually inflated."""
+    infos = zf.infolist()
+    if len(infos) > MAX_PARTS:
+        raise _damaged(
+            file, f"工作簿内含 {len(infos):,} 个文件，超过上限 {MAX_PARTS:,}；请检查文件", "workbook-too-large"
+        )
+    total = 0
+    for info in infos:
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FROM and ratio > MAX_RATIO):
+            raise _damaged(
+                file,
+                f"工作簿中的 {info.filename} 解压后有 {info.file_size:,} 字节（压缩比 {ratio:,.0f} 倍），"
+                f"超过上限（每部分 {MAX_PART_BYTES:,} 字节、压缩比 {MAX_RATIO} 倍）；这可能是“压缩炸弹”，不予读取",
+                "workbook-too-large",
+            )
+        total += info.file_size
+        if total > MAX_INFLATED_BYTES:
+            raise _damaged(
+                file,
+                f"工作簿解压后总计超过 {MAX_INFLATED_BYTES:,} 字节（到 {info.filename} 为止）；"
+                "这不像是一份评价填报表，不予读取",
+                "workbook-too-large",
+            )
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.filename.lower().endswith((".xml", ".rels")):
+            _check_xml(zf, info, file)
+        else:  # images, VML, printer settings: inflated and discarded, to check the data is whole
+            for _ in _chunks(zf, info, file):
+                pass
+
+
+class _RefusedXml(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> Iterator[bytes]:
+    read = 0
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                read += len(chunk)
+                if read > MAX_PART_BYTES:  # pragma: no cover - zipfile stops at the declared size
+                    raise _damaged(file, f"工作簿中的 {info.filename} 解压后超过上限", "workbook-too-large")
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise _damaged(
+            file, f"工作簿中的 {info.filename} 已损坏，无法解压（{type(exc).__name__}）；文件可能不完整。{_RESAVE}"
+        ) from None
+    except (NotImplementedError, RuntimeError):  # an unknown compression method, a password
+        raise _damaged(
+            file, f"工作簿中的 {info.filename} 用了 perfeval 不支持的压缩方式或设有密码；{_RESAVE}（不设密码）"
+        ) from None
+
+
+def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None:
+    parser = xml.parsers.expat.ParserCreate()
+
+    def dtd(*_: Any) -> NoReturn:
+        raise _RefusedXml(
+            "workbook-xml-dtd",
+            f"工作簿中的 {info.filename} 含有 DTD（<!DOCTYPE>、实体定义）；Excel 与 WPS 从不写入这些，"
+            "它们可用于“实体炸弹”或读取本机文件，不予读取",
+        )
+
+    parser.StartDoctypeDeclHandler = dtd
+    parser.EntityDeclHandler = dtd
+    parser.ExternalEntityRefHandler = dtd
+    try:
+        for chunk in _chunks(zf, info, file):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _RefusedXml as exc:
+        raise _damaged(file, exc.message, exc.code) from None
+    except xml.parsers.expat.ExpatError as exc:
+        raise _damaged(
+            file,
+            f"工作簿中的 {info.filename} 不是合法的 XML（第 {exc.lineno} 行第 {exc.offset + 1} 列：{_EXPAT.get(exc.code, '格式错误')}）；"
+            f"文件已损坏或被改动过。{_RESAVE}",
+            "workbook-xml-malformed",
+        ) from None
+
+
+_EXPAT = {  # expat's error codes → Chinese
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_SYNTAX]: "语法错误",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_NO_ELEMENTS]: "没有内容",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_INVALID_TOKEN]: "无效的字符或标记",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNCLOSED_TOKEN]: "标记没有闭合",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_PARTIAL_CHAR]: "字符不完整",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_TAG_MISMATCH]: "开始与结束标签不匹配",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: "属性重复",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: "根元素之后还有内容",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNDEFINED_ENTITY]: "未定义的实体",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNKNOWN_ENCODING]: "未知的编码",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_INCORRECT_ENCODING]: "编码与声明不符",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION]: "CDATA 没有闭合",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_MISPLACED_XML_PI]: "XML 声明的位置不对",
+    xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNBOUND_PREFIX]: "未声明的命名空间前缀",
+}
+
+
+def _pick(titles: Mapping[str, str], name: str) -> str | None:
+    """The title of the sheet for ``name`` among ``titles`` (title → state): exact, else containing it."""
+    if name in titles:
+        return name
+    return next((title for title in titles if name in title.replace(" ", "")), None)
+
+
+_STATES = {"hidden": "隐藏", "veryHidden": "深度隐藏（veryHidden，只能在 VBA 中取消）"}
+
+
+def _open(path: Path) -> tuple[list[str], dict[str, Sheet | None]]:
+    """(every sheet's title, {expected sheet name: its cells or None}) — after the bounds above."""
     file = str(path)
     try:
         if path.is_dir():
@@ -754,13 +924,16 @@ def _open(path: Path) -> dict[str, Sheet]:
                     )
                 ]
             )
-        content = path.read_bytes()
+        with path.open("rb") as fh:
+            content = fh.read(MAX_WORKBOOK_BYTES + 1)
     except FileNotFoundError:
         raise InputError([Problem("not-found", "文件不存在；请检查路径和文件名", Location(file))]) from None
     except PermissionError:
         raise InputError([Problem("unreadable", "没有读取此文件的权限", Location(file))]) from None
     except OSError as exc:
         raise InputError([Problem("unreadable", f"无法读取：{exc.strerror or exc}", Location(file))]) from None
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise InputError([Problem("too-large", f"工作簿超过上限 {MAX_WORKBOOK_BYTES:,} 字节", Location(file))])
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
             [
@@ -771,27 +944,55 @@ def _open(path: Path) -> dict[str, Sheet]:
                 )
             ]
         )
+    _check_directory(content, file)
     try:
-        values = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formulas = (
-            load_workbook(io.BytesIO(content), read_only=True, data_only=False) if _has_formulas(content) else None
-        )
-        sheets = {ws.title: _grid(ws, formulas[ws.title] if formulas is not None else None) for ws in values.worksheets}
-        values.close()
-        if formulas is not None:
-            formulas.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        detail = f"（{type(exc).__name__}）" if not isinstance(exc, zipfile.BadZipFile) else ""
-        raise InputError(
-            [
-                Problem(
-                    "not-a-workbook",
-                    f"不是有效的 .xlsx 工作簿{detail}；文件可能已损坏，或只是改了扩展名。请在 Excel/WPS 中另存为 .xlsx",
-                    Location(file),
-                )
-            ]
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            _check_archive(zf, file)
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - zipfile's BadZipFile, and whatever else a broken directory raises
+        raise _damaged(
+            file, "不是有效的 .xlsx 工作簿；文件可能已损坏，或只是改了扩展名。请在 Excel/WPS 中另存为 .xlsx"
         ) from None
-    return sheets
+    phase = "工作簿结构"
+    try:
+        with warnings.catch_warnings():  # openpyxl's notes on extensions it drops concern writing, not us
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            try:
+                states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+                visible = {t: s for t, s in states.items() if s == "visible"}
+                hidden = {t: s for t, s in states.items() if s != "visible"}
+                problems = []
+                picked: dict[str, str | None] = {}
+                for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS):
+                    secret = _pick(hidden, name)
+                    if secret is not None:
+                        problems.append(
+                            Problem(
+                                "hidden-sheet",
+                                f"工作表“{secret}”是{_STATES.get(hidden[secret], '隐藏')}的；perfeval 只读看得见的工作表，"
+                                f"而隐藏的“{name}”可能与看到的内容不一致。请取消隐藏并核对后再提交，或删去不用的那张表",
+                                Location(file, cell=f"{secret}!A1"),
+                            )
+                        )
+                    picked[name] = _pick(visible, name)
+                if problems:
+                    raise InputError(problems)
+                sheets: dict[str, Sheet | None] = {}
+                for name, title in picked.items():
+                    phase = f"工作表“{title}”"
+                    sheets[name] = _grid(wb[title], file) if title is not None else None
+            finally:
+                wb.close()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything openpyxl raises on a file is about the file
+        raise _damaged(
+            file,
+            f"不是有效的 .xlsx 工作簿：读取{phase}时出错（{type(exc).__name__}）；文件可能已损坏或由不兼容的程序生成。{_RESAVE}",
+        ) from None
+    return list(states), sheets
 
 
 def read_department(path: Path | str, rubric_lookup: RubricLookup | None = None) -> tuple[dict, WorkbookSourceMap]:
@@ -800,9 +1001,8 @@ def read_department(path: Path | str, rubric_lookup: RubricLookup | None = None)
     ``rubric_lookup`` is asked for the rubric only when the 评分表 has no hidden ids and must be read
     by indicator names."""
     p = Path(path)
-    all_sheets = _open(p)
+    all_sheets, sheets = _open(p)
     rd = _Reader(str(p), rubric_lookup)
-    sheets = {name: _pick(all_sheets, name) for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS)}
     if not any(sheets.values()):
         raise InputError(
             [

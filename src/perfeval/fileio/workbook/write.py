@@ -20,6 +20,7 @@ are; each sheet is one function, and they share the styles and the validations.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel
 
 from perfeval.core.decimals import fmt_points, plain
 from perfeval.core.department import DEPARTMENT_FORMAT, Department
@@ -37,6 +38,7 @@ from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist
 from perfeval.fileio.safe_write import write_atomic
+from perfeval.fileio.workbook.cells import CellTextError, show_invisible, text_problem
 from perfeval.fileio.workbook.cells import put as _put
 from perfeval.fileio.workbook.layout import (
     ADJUSTMENT_KINDS,
@@ -629,24 +631,66 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
     _facts_sheet(wb, rubric, dept)
     wb.active = wb.sheetnames.index(SHEET_BASIC)
     wb.properties.creator = "perfeval"
-    wb.properties.title = rubric.name
+    wb.properties.title = show_invisible(rubric.name)[:255].replace("\n", " ")  # (read by no one; shown by Explorer)
     return wb
 
 
+def _texts(model: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every text of a department model with its key path (``('basic_data', 'projects', 0, 'name')``)."""
+    if isinstance(model, str):
+        yield path, model
+    elif isinstance(model, dict):
+        for k, v in model.items():
+            yield from _texts(v, path + (k,))
+    elif isinstance(model, (list, tuple)):
+        for i, v in enumerate(model):
+            yield from _texts(v, path + (i,))
+    elif isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            yield from _texts(getattr(model, name), path + (name,))
+
+
+def _unwritable_texts(dept: Department, source: Any, file: str) -> list[Problem]:
+    """The department's texts a cell cannot hold, each named (``unit（单位名称）``) and located in
+    the input file when its source map is given (else at ``file``)."""
+    from perfeval.fileio.model_errors import labeller
+
+    label = labeller(Department)
+    problems = []
+    for path, text in _texts(dept):
+        reason = text_problem(text)
+        if reason is not None:
+            where = source.locate(path) if source is not None else Location(file)
+            code = "text-too-long" if reason.startswith("文字有") else "unwritable-text"
+            problems.append(Problem(code, f"{label(path)}：{reason}", where))
+    return problems
+
+
 def write_department_workbook(
-    path: Path, rubric: Rubric, dept: Department | None, rubric_ref: str, *, force: bool, inputs: tuple[Path, ...] = ()
+    path: Path,
+    rubric: Rubric,
+    dept: Department | None,
+    rubric_ref: str,
+    *,
+    force: bool,
+    inputs: tuple[Path, ...] = (),
+    source: Any = None,
 ) -> None:
+    """Write the department workbook (or, without ``dept``, the empty template) at ``path``.
+
+    Text a cell cannot hold exactly — over 32,767 characters, a control character — is refused
+    (:class:`InputError`), never cut or dropped: the department's own texts by field, located in
+    the input when ``source`` (its source map) is given; any other (the rubric's) by sheet and cell.
+    """
+    if dept is not None:
+        problems = _unwritable_texts(dept, source, str(inputs[0] if inputs else path))
+        if problems:
+            raise InputError(problems)
     try:
         wb = department_workbook(rubric, dept, rubric_ref)
-    except IllegalCharacterError as exc:
+    except CellTextError as exc:
+        code = "text-too-long" if exc.reason.startswith("文字有") else "unwritable-text"
         raise InputError(
-            [
-                Problem(
-                    "unwritable-text",
-                    f"文字 {str(exc).removesuffix(' cannot be used in worksheets.')!r} 含有 Excel 不能保存的控制字符；"
-                    "请在源文件中删去后再转换",
-                    Location(str(path)),
-                )
-            ]
+            [Problem(code, f"工作表单元格 {exc.ref}（来自评分表的文字）：{exc.reason}", Location(str(path)))]
         ) from None
     write_atomic(path, lambda tmp: wb.save(tmp), force=force, inputs=inputs)
