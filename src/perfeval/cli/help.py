@@ -112,7 +112,7 @@ def _definitions(rows: Sequence[tuple[str, str]], width: int, indent: int = 2) -
 
 
 def _metavar(param: Any) -> str:
-    metavar = param.metavar or param.name.upper()
+    metavar: str = param.metavar or param.name.upper()
     return metavar + ("..." if param.nargs == -1 and not metavar.endswith("...") else "")
 
 
@@ -225,12 +225,11 @@ class Group(_ChineseHelp, TyperGroup):
                 rows.append((name, (cmd.short_help or (cmd.help or "").split("\n")[0]).strip()))
         return ["", "命令："] + _definitions(rows, width) if rows else []
 
-    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
-        params = super().get_params(ctx)
-        for param in params:  # typer's completion options, with a Chinese answer
-            if param.name == "install_completion" and param.callback is not _install_completion:
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        for param in self.params:  # typer's completion option (added after the group is made), answering in Chinese
+            if param.name == "install_completion":
                 param.callback = _install_completion
-        return params
+        return super().parse_args(ctx, args)
 
     def main(
         self,
@@ -238,10 +237,11 @@ class Group(_ChineseHelp, TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except NoArgsIsHelpError as err:  # `perfeval` alone: the help, as a usage error
             print(err.ctx.get_help(), file=sys.stderr)
             code = USAGE_ERROR
@@ -299,15 +299,16 @@ def explain(err: UsageError) -> str:
     """A usage error in Chinese: what was wrong on the command line and how to say it."""
     message = err.message
     if isinstance(err, NoSuchOption):
-        text = f"没有选项 {err.option_name}"
+        said = f"没有选项 {err.option_name}"
         if err.possibilities:
-            text += f"（是否想写 {'、'.join(sorted(err.possibilities))}？）"
-        return text
+            said += f"（是否想写 {'、'.join(sorted(err.possibilities))}？）"
+        return said
     if isinstance(err, MissingParameter):
-        param = err.param
+        param: Any = err.param
+        text = getattr(param, "help", None)
         if param is not None and param.param_type_name == "argument":
-            return f"缺少参数 {_metavar(param)}" + (f"（{param.help}）" if param.help else "")
-        return f"缺少选项 {_hint(param)}" + (f"：{param.help}" if param is not None and param.help else "")
+            return f"缺少参数 {_metavar(param)}" + (f"（{text}）" if text else "")
+        return f"缺少选项 {_hint(param)}" + (f"：{text}" if text else "")
     if isinstance(err, BadParameter):
         given = _given(err)
         shown = f" 的值 {given!r} 无效" if given is not None else " 的值无效"
@@ -364,10 +365,11 @@ def _install_completion(ctx: _click.Context, param: _click.Parameter, value: Any
     from typer import _completion_shared
 
     shell = value if isinstance(value, str) else _completion_shared._get_shell_name()
+    shell = getattr(shell, "value", shell)  # typer's Shells enum, with older pydantic
     if shell not in _SHELLS:
         _fail(f"无法为 {shell or '当前 shell'} 安装补全：支持 bash、zsh、fish 和 PowerShell")
-    installed_shell, path = _completion_shared.install(shell=shell)
-    print(f"已为 {installed_shell} 安装 perfeval 的命令补全：{path}；重新打开终端后生效")
+    _, path = _completion_shared.install(shell=shell)
+    print(f"已为 {shell} 安装 perfeval 的命令补全：{path}；重新打开终端后生效")
     sys.exit(0)
 
 

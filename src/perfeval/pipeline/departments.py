@@ -106,6 +106,9 @@ def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap | A
     if not exists:
         if looks_like_path(dept.rubric):
             why = f"指向的文件 {dept.rubric!r} 不存在（按本文件所在目录解析为 {os.path.normpath(candidate)}）"
+            same_name = shipped_rubric(Path(dept.rubric.replace("\\", "/")).stem)
+            if same_name is not None:  # a shipped example copied out of its folder
+                why += f"；如要用 perfeval 自带的同名评分表，请写 rubric: {same_name.key}"
         else:
             why = f"{dept.rubric!r} 既不是文件，也不是 perfeval 自带评分表的标识（自带：{known_ids()}）"
         raise InputError(
