@@ -424,7 +424,7 @@ def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict, where: di
     _put(ws, r + 2, 9, "单位负责人（签字）：", border=False)
 
     widths = {}
-    for col, (_, _, label, key) in enumerate(BASIC_COLUMNS, start=1):
+    for col, (_, _, _, key) in enumerate(BASIC_COLUMNS, start=1):
         widths[col] = 24 if key in ("projects.name", "projects.note") else 11  # 1,295.87; labels wrap
     _size_columns(ws, widths)
     ws.freeze_panes = ws.cell(row=BASIC_FIRST_ROW, column=1).coordinate
