@@ -95,7 +95,8 @@ def _validate_department(file: str, p: Path, data: object, source: object) -> Fi
     problems = cross_check(rf.rubric, dept, source)  # type: ignore[arg-type]
     if not problems:
         result = score(rf.rubric, dept)
-        problems = completeness(rf.rubric, dept, result, source) + located(  # type: ignore[arg-type]
+        workbook = p.suffix.lower() in (".xlsx", ".xlsm")
+        problems = completeness(rf.rubric, dept, result, source, workbook=workbook) + located(  # type: ignore[arg-type]
             score_range_problems(result), source
         )
     here = [pr for pr in problems if pr.location is None or pr.location.file == file]
