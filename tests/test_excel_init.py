@@ -50,12 +50,17 @@ def test_the_template_has_the_four_sheets(book) -> None:
 
 def test_basic_data_sheet_is_laid_out_like_annex_1(book) -> None:
     ws = book["基础数据表"]
-    assert ws["A1"].value.endswith("年度部门整体支出绩效评价基础数据表")
+    # the title names the year 填报信息 gives (a formula), on each of the two printed pages
+    assert ws["A1"].value.endswith('&" 年度部门整体支出绩效评价基础数据表"') and "'填报信息'!$B$8" in ws["A1"].value
+    assert ws["P1"].value.endswith('基础数据表（续）"')
     labels = [ws.cell(row=6, column=c).value for c in range(1, 27)]
     annex_1 = (ROOT / "tests" / "data" / "annex1-taojiang-2019.tsv").read_text(encoding="utf-8").splitlines()
     assert labels == annex_1[1].split("\t")[:26]  # 附件1's own column labels, in its order
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A4:C5", "D4:H5", "I4:W4", "I5:O5", "P5:W5", "X4:Z5"} <= merged
+    # 实际支出 is cut where the page breaks (after 基本支出), and named on both pages
+    assert {"A4:C5", "D4:H5", "I4:O4", "P4:W4", "I5:O5", "P5:W5", "X4:Z5"} <= merged
+    assert ws["I4"].value == ws["P4"].value == "实际支出"
+    assert [b.id for b in ws.col_breaks.brk] == [15] and ws.print_title_rows == "$1:$6"
     assert ws.freeze_panes == "A8"
     assert ws.row_dimensions[7].hidden  # the key row
 
@@ -111,7 +116,11 @@ def test_every_sheet_prints_on_a4_landscape(book, sheet: str) -> None:
     ws = book[sheet]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    if sheet == "基础数据表":  # 27 columns: two pages at a scale that stays legible, not one page at 4 pt
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert 60 <= ws.page_setup.scale <= 100
+    else:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_columns_are_wide_enough_for_chinese_labels(book) -> None:

@@ -2,6 +2,9 @@
 
 Heavy or optional modules are imported inside the command that needs them, so that
 ``perfeval --help`` and ``--version`` start as fast as the tool's own imports allow.
+
+Why this module is long: each command's options, metavars and Chinese help — with its examples and
+exit codes — are declared here, one block per command; the work is in ``commands/``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,47 @@ from typing import Annotated
 import typer
 
 from perfeval import __version__
+from perfeval.cli.help import Command, Group, cells
 from perfeval.core.problems import ExitCode, InputError
 from perfeval.reporting.formats import Format
 
+# the exit codes, as each command's help states them
+_EXIT_CHECK = (
+    "退出码：0 没有错误级问题 · 1 有错误级问题（加 --strict 时警告也算） · "
+    "2 有文件无法读取或无效，或命令用法有误 · 3 perfeval 内部错误"
+)
+_EXIT_VALIDATE = "退出码：0 全部有效 · 1 发现问题 · 2 有文件无法读取，或命令用法有误 · 3 perfeval 内部错误"
+_EXIT_WRITE = (
+    "退出码：0 已写出 · 2 输入无法读取或无效、输出文件已存在（可加 --force）或命令用法有误 · 3 perfeval 内部错误"
+)
+_EXIT_PRINT = "退出码：0 完成 · 2 命令用法有误 · 3 perfeval 内部错误"
+
+
+def _epilog(examples: list[tuple[str, str]], exit_codes: str) -> str:
+    width = max(cells(command) for command, _ in examples)
+    lines = ["示例："] + [f"  {command}{' ' * (width - cells(command))}  # {what}" for command, what in examples]
+    return "\n".join([*lines, "", exit_codes])
+
+
 app = typer.Typer(
     name="perfeval",
-    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评（check）、校验文件（validate）。",
+    cls=Group,
+    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评（check）、校验文件（validate），"
+    "生成与转换填报工作簿（init、convert）。",
+    epilog=_epilog(
+        [
+            ("perfeval score examples/taojiang-2019.yaml", "逐项核算一个部门的得分"),
+            ("perfeval check depts/", "审核文件夹中的每个部门文件"),
+            ("perfeval init -r hunan-county-2019 -o 填报.xlsx", "按自带评分表生成填报工作簿"),
+        ],
+        "退出码：0 完成 · 1 发现错误级问题（check、validate） · 2 输入无法读取或无效，或命令用法有误 · "
+        "3 perfeval 内部错误\n每个命令的说明与示例：perfeval 命令 -h",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -37,7 +71,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")
+        bool | None, typer.Option("--version", "-V", callback=_version, is_eager=True, help="显示版本并退出")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="出错时显示 Python 调用栈（供开发者排查）")] = False,
 ) -> None:
@@ -52,16 +86,47 @@ def _root(
 
 state: dict[str, bool] = {"debug": False}
 
+RUBRIC_HELP = "评分表：文件路径，或自带评分表的标识（见 perfeval rubrics）"
 RubricOption = Annotated[
-    Path | None, typer.Option("--rubric", "-r", help="评分表文件；默认用部门文件中 rubric 指向的文件", readable=False)
+    str | None,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help=RUBRIC_HELP + "；默认用部门文件中 rubric 所指的评分表",
+        metavar="评分表",
+        show_default=False,
+    ),
 ]
+ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")]
+FORMAT_METAVAR = "text|json|github"
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval score examples/taojiang-2019.yaml", "逐项列出分值、自评得分、核算得分"),
+            ("perfeval score 县政府办-2019.xlsx", "工作簿与 YAML 结果相同"),
+            ("perfeval score dept.yaml -r hunan-county-2019 -f json", "换用自带评分表，输出 JSON"),
+        ],
+        "退出码：0 完成 · 2 文件无法读取或无效（含自评得分超出分值），或命令用法有误 · 3 perfeval 内部错误",
+    ),
+)
 def score(
-    department: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False, readable=False)],
+    department: Annotated[
+        Path,
+        typer.Argument(help="部门文件（YAML 或 .xlsx 工作簿）", show_default=False, metavar="部门文件", readable=False),
+    ],
     rubric: RubricOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="输出格式：text（表格）、json（perfeval/score@2）、github（GitHub Actions 注释）",
+            metavar=FORMAT_METAVAR,
+        ),
+    ] = Format.text,
 ) -> None:
     """核算一个部门的得分：逐项列出分值、自评得分和按规则核算的得分。"""
     from perfeval.cli.commands.score import run
@@ -69,21 +134,41 @@ def score(
     raise typer.Exit(run(department, rubric, format.value))
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval check examples/taojiang-2019.yaml", "审核后的评分表和每条问题"),
+            ("perfeval check depts/ --format json > audit.json", "一个文件夹（含子文件夹），JSON 输出"),
+            ('perfeval check "depts/*.xlsx" -o 审核结果.xlsx', "通配符；审核结果另存为工作簿"),
+        ],
+        _EXIT_CHECK,
+    ),
+)
 def check(
     departments: Annotated[
         list[Path],
-        typer.Argument(help="部门文件（YAML 或 .xlsx），可给多个", show_default=False, metavar="DEPT", readable=False),
+        typer.Argument(
+            help="部门文件（YAML 或 .xlsx）、文件夹或通配符，可给多个；文件夹中不是部门文件的会跳过",
+            show_default=False,
+            metavar="部门文件",
+            readable=False,
+        ),
     ],
     rubric: RubricOption = None,
     format: Annotated[
         Format,
         typer.Option(
-            "--format", "-f", help="输出格式：text（表格）、json（perfeval/check@2）、github（GitHub Actions 注释）"
+            "--format",
+            "-f",
+            help="输出格式：text（表格）、json（perfeval/check@2）、github（GitHub Actions 注释）",
+            metavar=FORMAT_METAVAR,
         ),
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0)] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0, metavar="进程数")
+    ] = 1,
     table: Annotated[
         bool | None,
         typer.Option("--table/--no-table", help="是否列出审核后的评分表；默认只审核一个文件时列出", show_default=False),
@@ -91,10 +176,14 @@ def check(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="另存审核结果工作簿（.xlsx）：审核后的评分表、问题清单、汇总", show_default=False
+            "--output",
+            "-o",
+            help="另存审核结果工作簿（.xlsx）：审核后的评分表、问题清单、汇总",
+            show_default=False,
+            metavar="输出文件",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")] = False,
+    force: ForceOption = False,
 ) -> None:
     """审核自评：逐项核对自评得分、核对基础数据表，给出审核得分；可一次审核多个部门。"""
     from perfeval.cli.commands.check import run
@@ -109,11 +198,26 @@ class SchemaName(StrEnum):
     department = "department"
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval validate rubrics/*.yaml examples/*.yaml", "file:line:col: 说明"),
+            ("perfeval validate 评分表/ 部门/", "文件夹中的评分表和部门文件"),
+            ("perfeval validate -f json dept.yaml", "JSON 输出（perfeval/validate@1）"),
+        ],
+        _EXIT_VALIDATE,
+    ),
+)
 def validate(
     files: Annotated[
         list[Path],
-        typer.Argument(help="评分表或部门文件（按 format: 区分），可多个", show_default=False, readable=False),
+        typer.Argument(
+            help="评分表或部门文件（按 format: 区分）、文件夹或通配符，可给多个",
+            show_default=False,
+            metavar="文件",
+            readable=False,
+        ),
     ],
     format: Annotated[
         Format | None,
@@ -122,35 +226,81 @@ def validate(
             "-f",
             help="输出格式：text（file:line:col: 说明）、json、github（GitHub Actions 注释）；"
             "默认 text，在 GitHub Actions 中为 github",
+            metavar=FORMAT_METAVAR,
+            show_default=False,
         ),
     ] = None,
 ) -> None:
-    """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。退出码 0 有效，1 有问题，2 无法读取。"""
+    """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。"""
     from perfeval.cli.commands.validate import run
 
     raise typer.Exit(run(files, format.value if format else None))
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval schema rubric > rubric.schema.json", "输出评分表的 JSON Schema"),
+            ("perfeval schema department --where", "只显示随附的 Schema 文件在哪里"),
+        ],
+        _EXIT_PRINT,
+    ),
+)
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="rubric（评分表）或 department（部门文件）", show_default=False)],
+    name: Annotated[
+        SchemaName,
+        typer.Argument(
+            help="rubric（评分表）或 department（部门文件）", show_default=False, metavar="rubric|department"
+        ),
+    ],
+    where: Annotated[
+        bool, typer.Option("--where", help="不输出 Schema，只显示随附的 Schema 文件的路径（供编辑器的 $schema 使用）")
+    ] = False,
 ) -> None:
     """输出评分表或部门文件的 JSON Schema（供编辑器校验与补全）。"""
     from perfeval.cli.commands.schema import run
 
-    raise typer.Exit(run(name.value))
+    raise typer.Exit(run(name.value, where=where))
 
 
-ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")]
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval rubrics", "列出自带的评分表"),
+            ("perfeval init -r hunan-county-2019 -o 填报.xlsx", "用其标识生成填报工作簿"),
+        ],
+        _EXIT_PRINT,
+    ),
+)
+def rubrics(
+    paths: Annotated[bool, typer.Option("--paths", help="同时显示每个评分表文件的位置")] = False,
+) -> None:
+    """列出 perfeval 自带的评分表：标识、名称、年度、来源。标识可用在 --rubric 和部门文件的 rubric: 中。"""
+    from perfeval.cli.commands.rubrics import run
+
+    raise typer.Exit(run(paths))
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval init -r hunan-county-2019 -o 县政府办-2019.xlsx", "填报工作簿（附件1、附件2、指标数据）"),
+            ("perfeval init -r rubrics/taojiang-2019.yaml -o dept.yaml", "带注释的 YAML 填报文件"),
+            ("perfeval init -r taojiang-2019 -o 填报/dept.xlsx --force", "覆盖已有文件；文件夹不存在时自动建立"),
+        ],
+        _EXIT_WRITE,
+    ),
+)
 def init(
-    rubric: Annotated[
-        Path, typer.Option("--rubric", "-r", help="评分表文件（YAML）", show_default=False, readable=False)
-    ],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help=RUBRIC_HELP, show_default=False, metavar="评分表")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml", show_default=False)
+        Path,
+        typer.Option(
+            "--output", "-o", help="要生成的填报文件：.xlsx 工作簿或 .yaml", show_default=False, metavar="输出文件"
+        ),
     ],
     force: ForceOption = False,
 ) -> None:
@@ -160,10 +310,24 @@ def init(
     raise typer.Exit(run(rubric, output, force))
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval convert examples/taojiang-2019.yaml out/taojiang.xlsx", "YAML → 工作簿（建立 out/）"),
+            ("perfeval convert 县政府办-2019.xlsx 县政府办-2019.yaml", "工作簿 → YAML，不丢数据"),
+            ("perfeval convert dept.yaml dept.xlsx -r hunan-county-2019 --force", "换用评分表并覆盖"),
+        ],
+        _EXIT_WRITE,
+    ),
+)
 def convert(
-    source: Annotated[Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False, readable=False)],
-    target: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False, readable=False)],
+    source: Annotated[
+        Path, typer.Argument(help="部门文件（YAML 或 .xlsx）", show_default=False, metavar="部门文件", readable=False)
+    ],
+    target: Annotated[
+        Path, typer.Argument(help="输出文件（.xlsx 或 .yaml）", show_default=False, metavar="输出文件", readable=False)
+    ],
     rubric: RubricOption = None,
     force: ForceOption = False,
 ) -> None:

@@ -12,9 +12,59 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from perfeval.core.problems import InputError, Location, Problem
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.reporting.base import ReporterOptions, batch_exit_code
 from perfeval.reporting.registry import make_reporter
+
+
+def rubric_option(value: str | Path | None) -> tuple[Path | None, bool]:
+    """``--rubric``: a path (relative to the working folder) or a shipped rubric's id; and whether it was an id.
+    Raises :class:`InputError` when it is neither an existing file, nor path-like, nor a known id."""
+    if value is None:
+        return None, False
+    from perfeval.fileio.shipped import known_ids, resolve_rubric
+
+    text = str(value)
+    path, by_id = resolve_rubric(text, Path())
+    if not by_id and not path.exists() and not _path_like(text):
+        raise InputError(
+            [
+                Problem(
+                    "rubric-not-found",
+                    f"既不是文件，也不是 perfeval 自带评分表的标识（自带：{known_ids()}）；"
+                    "请给出评分表文件的路径，或自带评分表的标识（perfeval rubrics 列出）",
+                    Location(f"--rubric {text}"),
+                )
+            ]
+        )
+    return path, by_id
+
+
+def make_parent(output: Path) -> None:
+    """Create the folder an output file goes in (``convert a.yaml out/a.xlsx``), saying so on stderr."""
+    parent = output.parent
+    if parent.exists() or output.exists():
+        return
+    try:
+        parent.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError(
+            [
+                Problem(
+                    "output-dir-missing",
+                    f"输出目录 {parent} 不存在，也无法建立（{exc.strerror or type(exc).__name__}）；请换一个输出位置",
+                    Location(str(output)),
+                )
+            ]
+        ) from None
+    print(f"已建立文件夹 {parent}", file=sys.stderr)
+
+
+def _path_like(text: str) -> bool:
+    from perfeval.fileio.shipped import looks_like_path
+
+    return looks_like_path(text)
 
 
 def _progress(total: int) -> Any:

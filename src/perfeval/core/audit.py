@@ -20,6 +20,7 @@ What is checked here (the basic data table is :mod:`perfeval.core.reconcile`'s j
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval.core.consistency import score_range_problems
@@ -47,21 +48,38 @@ def _allowed_range(n: NodeResult) -> str:
     return text if n.high_closed else text + f"（不含 {_pts(n.high)} 分）"
 
 
-def _fact_hint(names: tuple[str, ...], catalogue: Mapping[str, FactInfo]) -> str:
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Where a message tells the user to fill something in (填写位置): by YAML keys for a YAML department file,
+    by sheet and column for a workbook — a workbook user never sees ``facts:``."""
+
+    reported: str  # {facts}: the missing reported facts
+    derived: str  # {facts}: the labels of the missing derived facts
+    show_names: bool  # name the facts by their YAML names too: actual_staff（在职人员数）
+
+
+YAML_WORDING = Wording("在 facts 下填写 {facts}", "填写部门文件中得出{facts}的表格栏目", True)
+WORKBOOK_WORDING = Wording(
+    "在 指标数据 表的“数值”栏填写 {facts}", "在 基础数据表 或 填报信息 中填写得出{facts}的栏目", False
+)
+
+
+def _fact_hint(names: tuple[str, ...], catalogue: Mapping[str, FactInfo], wording: Wording = YAML_WORDING) -> str:
     """Name the missing facts in Chinese and say where each is filled in."""
     labels, reported, derived = [], [], []
     for name in names:
         info = catalogue.get(name)
-        labels.append(info.label if info else name)
+        label = info.label if info else name
+        labels.append(label)
         if info is None or info.reported:
-            reported.append(f"{name}（{info.label if info else name}）")
+            reported.append(f"{name}（{label}）" if wording.show_names else label)
         else:
-            derived.append(info.label)
+            derived.append(label)
     hints = []
     if reported:
-        hints.append("在 facts 下填写 " + "、".join(reported))
+        hints.append(wording.reported.format(facts="、".join(reported)))
     if derived:
-        hints.append("填写部门文件中得出" + "、".join(derived) + "的表格栏目")
+        hints.append(wording.derived.format(facts="、".join(derived)))
     return "缺少" + "、".join(labels) + "；如有数据，请" + "，".join(hints)
 
 
@@ -71,7 +89,9 @@ _FLAGGED = frozenset(
 )
 
 
-def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> list[Problem]:
+def _indicator_findings(
+    n: NodeResult, catalogue: Mapping[str, FactInfo], wording: Wording = YAML_WORDING
+) -> list[Problem]:
     if not n.items and n.reviewed is None and n.status not in _FLAGGED:
         return []  # most indicators: nothing below could apply, so build nothing
     out: list[Problem] = []
@@ -154,7 +174,7 @@ def _indicator_findings(n: NodeResult, catalogue: Mapping[str, FactInfo]) -> lis
             )
     elif status is Status.UNVERIFIABLE:
         if n.missing_facts:
-            reason = _fact_hint(n.missing_facts, catalogue)
+            reason = _fact_hint(n.missing_facts, catalogue, wording)
         else:
             reason = n.note
         add("unverifiable", WARNING, f"{name}：自评 {_pts(n.self_score)} 分无法核验，{reason}", stated=n.self_score)
@@ -276,13 +296,15 @@ def audit(
     *,
     subtotals: Mapping[str, Decimal] | None = None,
     levels: list[str] | None = None,
+    wording: Wording = YAML_WORDING,
 ) -> list[Problem]:
     """Every finding about the self-assessment, in the order of the rubric, totals last. With the
-    department, also the reasons it must give and did not (偏差原因, 执行率 below the rubric's threshold)."""
+    department, also the reasons it must give and did not (偏差原因, 执行率 below the rubric's threshold);
+    ``wording`` says where to fill a missing figure in (:data:`WORKBOOK_WORDING` for a workbook)."""
     levels = levels or ["一级指标", "二级指标", "三级指标"]
     findings: list[Problem] = []
     for n in result.leaves():
-        findings.extend(_indicator_findings(n, result.catalogue))
+        findings.extend(_indicator_findings(n, result.catalogue, wording))
     findings.extend(score_range_problems(result))
     if dept is not None:
         findings.extend(deviation_findings(result, dept))

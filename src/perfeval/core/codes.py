@@ -34,6 +34,8 @@ CODES: dict[str, CodeInfo] = {
         not_found="文件不存在",
         unreadable="文件无法读取",
         is_directory="给出的是文件夹",
+        no_department_files="文件夹中没有部门文件",
+        no_match="通配符没有匹配到文件",
         not_a_file="不是普通文件（管道、套接字、设备）",
         too_large="文件过大",
         binary_file="不是文本文件",
@@ -91,7 +93,7 @@ CODES: dict[str, CodeInfo] = {
     # --- a rubric that is not sound ----------------------------------------------------------------
     **_family(
         "rubric",
-        rubric_not_found="评分表文件不存在",
+        rubric_not_found="评分表文件不存在（或不是自带评分表的标识）",
         rubric_invalid="评分表无法使用",
         unknown_fact="用到未声明的事实",
         bad_fact_name="事实名称不能用于公式",
@@ -179,7 +181,7 @@ CODES: dict[str, CodeInfo] = {
         output_exists="输出文件已存在",
         output_is_input="输出文件就是输入文件",
         output_is_directory="输出路径是文件夹",
-        output_dir_missing="输出目录不存在",
+        output_dir_missing="输出目录不存在且无法建立",
         output_format="输出文件的扩展名不对",
         unwritable_text="文字无法写入工作簿",
         text_too_long="文字超过单元格上限 32,767 个字符",

@@ -208,9 +208,12 @@ def _cross_check_shapes(rubric: Rubric, dept: Department, source: Locator) -> li
     return problems
 
 
-def completeness(rubric: Rubric, dept: Department, result: ScoreResult, source: Locator) -> list[Problem]:
+def completeness(
+    rubric: Rubric, dept: Department, result: ScoreResult, source: Locator, *, workbook: bool = False
+) -> list[Problem]:
     """What validate asks of a usable department file: every self-score present, 要素 listed, 二者择其一
-    stated, 部门特性指标 rows present and adding up. Scores out of range: :func:`score_range_problems`."""
+    stated, 部门特性指标 rows present and adding up. Scores out of range: :func:`score_range_problems`.
+    ``workbook``: say where to fill by sheet and column, not by YAML key."""
     problems: list[Problem] = []
     by_id = {n.id: n for n, _ in rubric.walk()}
     scores = ("self_assessment", "scores")
@@ -279,7 +282,8 @@ def completeness(rubric: Rubric, dept: Department, result: ScoreResult, source: 
             else:
                 add(
                     "missing-score",
-                    f"{label}缺少自评得分；请在 self_assessment.scores 下填写 {r.id}",
+                    f"{label}缺少自评得分；"
+                    + ("请在 评分表 的“自评得分”栏填写" if workbook else f"请在 self_assessment.scores 下填写 {r.id}"),
                     scores if dept.self_assessment.scores else ("self_assessment",),
                     key=True,
                 )
@@ -289,7 +293,11 @@ def completeness(rubric: Rubric, dept: Department, result: ScoreResult, source: 
                 add(
                     "missing-present",
                     f"{label}按要素计分（{'、'.join(i.text for i in node.rule.items)}）；"
-                    "请在 present 中列出具备的要素 id",
+                    + (
+                        "工作簿中还不能填写具备哪些要素；请用 perfeval convert 把工作簿转为 YAML，在 present 中列出"
+                        if workbook
+                        else "请在 present 中列出具备的要素 id"
+                    ),
                     path,
                     key=True,
                 )

@@ -43,6 +43,7 @@ from perfeval.core.facts import catalogue_for
 from perfeval.core.problems import InputError
 from perfeval.core.rubric import Rubric
 from perfeval.core.rules import Checklist
+from perfeval.fileio.shipped import is_installed_data, schema_file
 from perfeval.fileio.workbook.layout import SANGONG_ROWS, display_width, fact_rows
 from perfeval.fileio.yaml_read import load_text
 
@@ -176,32 +177,53 @@ def schema_line(out_path: Path, *, rubric_path: Path | None = None, source_path:
     """The ``# yaml-language-server: $schema=…`` line for a department file written at ``out_path``.
 
     Taken from the source YAML's own line, else from the rubric's (its sibling
-    ``department.schema.json``), with the relative path adjusted to the new location.
+    ``department.schema.json``) when that schema file exists; otherwise — the rubric is the installed copy
+    of a shipped one, or its line points nowhere — the schema perfeval ships. Relative to the new file
+    when it is in the project that holds the schema, else the schema file's absolute path, so that the
+    line resolves from any folder.
     """
-    candidates: list[tuple[Path, str]] = []
     for path, transform in ((source_path, None), (rubric_path, "department")):
-        if path is None or path.suffix.lower() not in (".yaml", ".yml"):
+        ref = _declared_schema(path, transform)
+        if ref is None or path is None:
             continue
-        try:
-            first = path.read_text(encoding="utf-8-sig").splitlines()[:3]
-        except (OSError, UnicodeDecodeError):
-            continue
-        for line in first:
-            m = _SCHEMA_LINE.match(line.strip())
-            if m and all(_plain_ok(ch) for ch in m[1]):
-                ref = m[1]
-                if transform:
-                    ref = re.sub(r"rubric(\.schema\.json)$", r"department\1", ref)
-                    if not ref.endswith("department.schema.json"):
-                        continue
-                candidates.append((path, ref))
-                break
-    for origin, ref in candidates:
         if "://" in ref:
             return f"# yaml-language-server: $schema={ref}"
-        target = (origin.parent / ref).resolve()
-        rel = os.path.relpath(target, out_path.resolve().parent).replace(os.sep, "/")
-        return f"# yaml-language-server: $schema={rel}"
+        target = (path.parent / ref).resolve()
+        if target.is_file() and not is_installed_data(target):
+            return f"# yaml-language-server: $schema={_reference(target, out_path)}"
+    shipped = schema_file("department")
+    if shipped is None:
+        return None
+    return f"# yaml-language-server: $schema={_reference(shipped.resolve(), out_path)}"
+
+
+def _reference(schema: Path, out_path: Path) -> str:
+    """Relative when the new file is in the project that holds the schema (``schema/``'s parent folder,
+    as in a repository of rubrics and departments), else the schema file's absolute path."""
+    out = out_path.resolve()
+    if not is_installed_data(schema) and out.is_relative_to(schema.parent.parent):
+        return os.path.relpath(schema, out.parent).replace(os.sep, "/")
+    return schema.as_posix()
+
+
+def _declared_schema(path: Path | None, transform: str | None) -> str | None:
+    """The ``$schema`` a YAML file declares in its first lines (a rubric's, turned into the department's)."""
+    if path is None or path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            first = [f.readline() for _ in range(3)]
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in first:
+        m = _SCHEMA_LINE.match(line.strip())
+        if m and all(_plain_ok(ch) for ch in m[1]):  # a reference the new file's comment can carry as is
+            ref = m[1]
+            if transform:
+                ref = re.sub(r"rubric(\.schema\.json)$", r"department\1", ref)
+                if not ref.endswith("department.schema.json"):
+                    return None
+            return ref
     return None
 
 

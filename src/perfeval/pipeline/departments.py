@@ -7,6 +7,7 @@ or the file's ``rubric:``), which must be sound → the department against the r
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from perfeval.core.department import Department
 from perfeval.core.problems import InputError, Problem
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
+from perfeval.fileio.shipped import known_ids, looks_like_path, resolve_rubric, shipped_rubric
 from perfeval.fileio.yaml_read import SourceMap, load_file
 from perfeval.pipeline.rubrics import RubricFile, read_rubric, unusable
 
@@ -40,6 +42,9 @@ class Loaded:
 
 
 def _rubric_if_loads(path: Path) -> Rubric | None:
+    if not path.exists():  # 填报信息 may name a shipped rubric by its id
+        found = shipped_rubric(path.name)
+        path = found.path if found is not None else path
     try:
         return read_rubric(path).rubric
     except InputError:
@@ -62,9 +67,7 @@ def _indicator_names(data: dict[str, Any], source: Any, rubric_path: Path | None
             given = data.get("rubric")
             if not isinstance(given, str):
                 return None
-            rubric_path = Path(given)
-            if not rubric_path.is_absolute():
-                rubric_path = Path(source.file).parent / rubric_path
+            rubric_path, _ = resolve_rubric(given, Path(source.file).parent)
         rubric = read_rubric(rubric_path).rubric
     except (InputError, OSError, ValueError):
         return None
@@ -93,20 +96,26 @@ def parse_department(data: Any, source: Any, rubric_path: Path | str | None = No
 
 
 def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap | Any) -> Path:
-    candidate = Path(dept.rubric)
-    if not candidate.is_absolute():
-        candidate = dept_path.parent / candidate
+    """The file a department's ``rubric:`` names: a path relative to the department file, or the id of a
+    shipped rubric (``rubric: hunan-county-2019``; :func:`perfeval.fileio.shipped.resolve_rubric`)."""
+    candidate, _ = resolve_rubric(dept.rubric, dept_path.parent)
     try:
         exists = candidate.exists()
     except (OSError, ValueError):  # a name too long, a NUL byte
         exists = False
     if not exists:
+        if looks_like_path(dept.rubric):
+            why = f"指向的文件 {dept.rubric!r} 不存在（按本文件所在目录解析为 {os.path.normpath(candidate)}）"
+            same_name = shipped_rubric(Path(dept.rubric.replace("\\", "/")).stem)
+            if same_name is not None:  # a shipped example copied out of its folder
+                why += f"；如要用 perfeval 自带的同名评分表，请写 rubric: {same_name.key}"
+        else:
+            why = f"{dept.rubric!r} 既不是文件，也不是 perfeval 自带评分表的标识（自带：{known_ids()}）"
         raise InputError(
             [
                 Problem(
                     "rubric-not-found",
-                    f"rubric（评分表）指向的文件 {dept.rubric!r} 不存在（按本文件所在目录解析为 {candidate}）；"
-                    "请改正路径，或用 --rubric 指定评分表",
+                    f"rubric（评分表）{why}；请改正路径或标识（perfeval rubrics 列出自带的评分表），或用 --rubric 指定评分表",
                     source.locate(("rubric",)),
                 )
             ]

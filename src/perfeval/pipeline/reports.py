@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfeval.core.audit import audit
+from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
-from perfeval.pipeline.departments import Loaded, load
+from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, load
 from perfeval.pipeline.gc_tuning import paused_gc
 
 DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
@@ -306,8 +306,9 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
         except InputError as err:
             return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)
+        wording = WORKBOOK_WORDING if loaded.path.suffix.lower() in WORKBOOK_SUFFIXES else YAML_WORDING
         found = reconcile(loaded.department) + audit(
-            result, subtotals=loaded.department.self_assessment.subtotals, levels=loaded.rubric.levels
+            result, subtotals=loaded.department.self_assessment.subtotals, levels=loaded.rubric.levels, wording=wording
         )
         return scored_report(file, loaded, result, located(found, loaded.source))
 

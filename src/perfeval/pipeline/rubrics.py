@@ -115,7 +115,7 @@ def unusable(rf: RubricFile, where: Location | None = None) -> InputError:
     errors = [p for p in rf.problems if p.is_error]
     lead = Problem(
         "rubric-invalid",
-        f"评分表 {rf.path} 不自洽（{len(errors)} 处问题，见下），不能用于评分；请先改正评分表，"
+        f"评分表 {os.path.normpath(rf.path)} 不自洽（{len(errors)} 处问题，见下），不能用于评分；请先改正评分表，"
         "可用 perfeval validate 逐项核对",
         where or Location(str(rf.path)),
     )

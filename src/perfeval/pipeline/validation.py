@@ -8,6 +8,7 @@ complete file (:func:`perfeval.core.consistency.completeness`). Exit codes: 0 va
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from perfeval.core.consistency import completeness, cross_check, score_range_problems
@@ -88,14 +89,15 @@ def _validate_department(file: str, p: Path, data: object, source: object) -> Fi
     if not rf.sound:
         lead = Problem(
             "rubric-invalid",
-            f"评分表 {rf.path} 不自洽，部门文件无法核对；问题如下",
+            f"评分表 {os.path.normpath(rf.path)} 不自洽，部门文件无法核对；问题如下",
             source.locate(("rubric",)),  # type: ignore[attr-defined]
         )
         return FileReport(file, DEPARTMENT, [lead, *rf.problems])
     problems = cross_check(rf.rubric, dept, source)  # type: ignore[arg-type]
     if not problems:
         result = score(rf.rubric, dept)
-        problems = completeness(rf.rubric, dept, result, source) + located(  # type: ignore[arg-type]
+        workbook = p.suffix.lower() in (".xlsx", ".xlsm")
+        problems = completeness(rf.rubric, dept, result, source, workbook=workbook) + located(  # type: ignore[arg-type]
             score_range_problems(result), source
         )
     here = [pr for pr in problems if pr.location is None or pr.location.file == file]

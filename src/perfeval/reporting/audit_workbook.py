@@ -28,6 +28,7 @@ from perfeval.core.problems import LEVEL_LABELS, InputError, Location, Problem
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.fileio.workbook.cells import CellTextError
 from perfeval.fileio.workbook.cells import put as put_cell
+from perfeval.fileio.workbook.print_layout import fit_rows
 from perfeval.pipeline.reports import FileReport, IndicatorRow
 from perfeval.reporting.tables import recomputed_cell
 
@@ -54,6 +55,8 @@ DEFAULT_LEVELS = ["一级指标", "二级指标", "三级指标"]
 
 
 def _page_setup(ws: Worksheet, title_rows: str) -> None:
+    """A4 landscape, as wide as the page, the header row repeated, each row as tall as its wrapped text
+    (called last: the columns' widths are set)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -61,6 +64,9 @@ def _page_setup(ws: Worksheet, title_rows: str) -> None:
     if ws.sheet_properties.pageSetUpPr is not None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    fit_rows(ws)
 
 
 def _widths(ws: Worksheet, widths: Mapping[int, float]) -> None:

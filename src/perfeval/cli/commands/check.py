@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from perfeval.cli.runner import run_files
+from perfeval.cli.inputs import expand
+from perfeval.cli.runner import make_parent, rubric_option, run_files
 from perfeval.core.problems import ExitCode, InputError
 from perfeval.pipeline.reports import FileReport
 from perfeval.reporting.diagnostics import print_problems
@@ -13,7 +14,7 @@ from perfeval.reporting.diagnostics import print_problems
 
 def run(
     departments: list[Path],
-    rubric: Path | None,
+    rubric: str | Path | None,
     fmt: str,
     *,
     strict: bool = False,
@@ -23,26 +24,32 @@ def run(
     output: Path | None = None,
     force: bool = False,
 ) -> int:
-    inputs = tuple(departments) + ((rubric,) if rubric is not None else ())
-    if output is not None:  # refuse a bad output path before any work is done
-        from perfeval.fileio.safe_write import check_output_path
+    try:
+        paths = expand(departments)
+        rubric_path, _ = rubric_option(rubric)
+    except InputError as err:
+        return print_problems(err.problems)
+    inputs = tuple(paths) + ((rubric_path,) if rubric_path is not None else ())
+    if output is not None:  # refuse a bad output path before any work is done: tried for real
+        from perfeval.fileio.safe_write import ensure_writable
 
         try:
-            check_output_path(output, force=force, inputs=inputs)
+            make_parent(output)
+            ensure_writable(output, force=force, inputs=inputs)
         except InputError as err:
             return print_problems(err.problems)
-    if rubric is not None:  # one bad rubric would fail every file: say so once
+    if rubric_path is not None:  # one bad rubric would fail every file: say so once
         from perfeval.pipeline.rubrics import usable_rubric
 
         try:
-            usable_rubric(rubric)
+            usable_rubric(rubric_path)
         except InputError as err:
             return print_problems(err.problems)
     kept: list[FileReport] = []
     code, _ = run_files(
         "check",
-        departments,
-        rubric,
+        paths,
+        rubric_path,
         fmt,
         strict=strict,
         jobs=jobs,

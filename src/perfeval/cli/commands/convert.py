@@ -14,19 +14,33 @@ from perfeval.core.problems import ExitCode, InputError
 from perfeval.reporting.diagnostics import print_problems
 
 
-def run(source: Path, target: Path, rubric: Path | None, force: bool) -> int:
+def run(source: Path, target: Path, rubric: str | Path | None, force: bool) -> int:
+    from perfeval.cli.runner import make_parent, rubric_option
     from perfeval.fileio.safe_write import write_atomic
+    from perfeval.fileio.shipped import is_installed_data, shipped_rubric
     from perfeval.pipeline.departments import load
 
     try:
         kind = check_suffix(target)
-        loaded = load(source, rubric)
-        dept = loaded.department.model_copy(update={"rubric": relative_ref(loaded.rubric_path, target)})
+        rubric_path, by_id = rubric_option(rubric)
+        loaded = load(source, rubric_path)
+        named = str(rubric) if by_id else loaded.department.rubric
+        shipped = shipped_rubric(named) if (by_id or is_installed_data(loaded.rubric_path)) else None
+        # a shipped rubric named by its id stays so; a path is rewritten relative to the new file
+        ref = shipped.key if shipped is not None else relative_ref(loaded.rubric_path, target)
+        dept = loaded.department.model_copy(update={"rubric": ref})
+        make_parent(target)
         if kind == "xlsx":
             from perfeval.fileio.workbook.write import write_department_workbook
 
             write_department_workbook(
-                target, loaded.rubric, dept, dept.rubric, force=force, inputs=(source, loaded.rubric_path)
+                target,
+                loaded.rubric,
+                dept,
+                dept.rubric,
+                force=force,
+                inputs=(source, loaded.rubric_path),
+                source=loaded.source,  # a field's text a cell cannot hold is located in the input
             )
         else:
             from perfeval.fileio.yaml_write import department_yaml, schema_line

@@ -49,27 +49,34 @@ def check_suffix(path: Path) -> str:
     )
 
 
-def run(rubric_path: Path, output: Path, force: bool) -> int:
+def run(rubric: str | Path, output: Path, force: bool) -> int:
+    from perfeval.cli.runner import make_parent, rubric_option
     from perfeval.fileio.safe_write import write_atomic
+    from perfeval.fileio.shipped import shipped_rubric
     from perfeval.pipeline.rubrics import usable_rubric
 
     try:
         kind = check_suffix(output)
-        rubric = usable_rubric(rubric_path).rubric
-        ref = relative_ref(rubric_path, output)
+        rubric_path, by_id = rubric_option(rubric)
+        assert rubric_path is not None
+        loaded = usable_rubric(rubric_path).rubric
+        # a shipped rubric named by its id stays named by its id: the file then works wherever perfeval is installed
+        shipped = shipped_rubric(str(rubric)) if by_id else None
+        ref = shipped.key if shipped is not None else relative_ref(rubric_path, output)
+        make_parent(output)
         if kind == "xlsx":
             from perfeval.fileio.workbook.write import write_department_workbook
 
-            write_department_workbook(output, rubric, None, ref, force=force, inputs=(rubric_path,))
+            write_department_workbook(output, loaded, None, ref, force=force, inputs=(rubric_path,))
         else:
             from perfeval.fileio.yaml_write import schema_line, skeleton_yaml
 
-            text = skeleton_yaml(rubric, ref, schema=schema_line(output, rubric_path=rubric_path))
+            text = skeleton_yaml(loaded, ref, schema=schema_line(output, rubric_path=rubric_path))
             write_atomic(output, text, force=force, inputs=(rubric_path,))
     except InputError as err:
         return print_problems(err.problems)
     import sys
 
     what = "填报工作簿" if kind == "xlsx" else "填报文件"
-    print(f"已生成{what} {output}（评分表：{rubric.name}）", file=sys.stderr)
+    print(f"已生成{what} {output}（评分表：{loaded.name}）", file=sys.stderr)
     return ExitCode.OK

@@ -1,4 +1,4 @@
-"""`perfeval schema rubric|department`: print the JSON Schema of an input format."""
+"""`perfeval schema rubric|department`: print the JSON Schema of an input format, or where its file is."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ import sys
 from perfeval.core.problems import ExitCode
 
 
-def run(name: str) -> int:
+def run(name: str, *, where: bool = False) -> int:
+    if where:
+        from perfeval.fileio.shipped import schema_file
+
+        path = schema_file(name)
+        if path is None:
+            print(
+                f"本安装没有随附 {name}.schema.json；可用 perfeval schema {name} > {name}.schema.json 生成",
+                file=sys.stderr,
+            )
+            return ExitCode.INPUT
+        print(path.resolve())
+        return ExitCode.OK
     from perfeval.core.json_schema import schema_text
 
     sys.stdout.write(schema_text(name))

@@ -2,7 +2,8 @@
 
 The report (one line per problem, JSON, or GitHub annotations) goes to stdout; the problems of a file
 that could not be read, and a one-line summary, to stderr. The exit code of a batch is the worst of
-its files: 0 valid, 1 problems found, 2 a file could not be read.
+its files: 0 valid, 1 problems found, 2 a file could not be read. Folders and glob patterns are
+expanded (:mod:`perfeval.cli.inputs`): inside a folder, rubrics and department files are validated.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from perfeval.cli.inputs import expand
 from perfeval.cli.runner import run_files
+from perfeval.core.problems import InputError
+from perfeval.reporting.diagnostics import print_problems
 
 
 def default_format() -> str:
@@ -19,5 +23,9 @@ def default_format() -> str:
 
 
 def run(files: list[Path], fmt: str | None) -> int:
-    code, _ = run_files("validate", files, None, fmt or default_format())
+    try:
+        paths = expand(files, rubrics_too=True)
+    except InputError as err:
+        return print_problems(err.problems)
+    code, _ = run_files("validate", paths, None, fmt or default_format())
     return code

@@ -114,3 +114,11 @@ def put(
     if border:
         cell.border = BORDER
     return cell
+
+
+def put_formula(ws: Worksheet, row: int, col: int, formula: str, **style: Any) -> Cell | MergedCell:
+    """Write a formula perfeval composed (references to its own cells only, never a file's text)."""
+    assert formula.startswith("=")
+    cell = put(ws, row, col, formula, **style)
+    cell.data_type = "f"
+    return cell

@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
@@ -38,7 +39,7 @@ from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist
 from perfeval.fileio.safe_write import write_atomic
-from perfeval.fileio.workbook.cells import CellTextError, show_invisible, text_problem
+from perfeval.fileio.workbook.cells import CellTextError, put_formula, show_invisible, text_problem
 from perfeval.fileio.workbook.cells import put as _put
 from perfeval.fileio.workbook.layout import (
     ADJUSTMENT_KINDS,
@@ -59,6 +60,7 @@ from perfeval.fileio.workbook.layout import (
     fact_rows,
     tier_labels,
 )
+from perfeval.fileio.workbook.print_layout import fit_rows, scale_to_fit
 
 # --- styles ---------------------------------------------------------------------------------
 
@@ -76,8 +78,9 @@ POINTS_FORMAT = "0.##"
 PERCENT_FORMAT = "0.00%"
 
 
-def _title(ws: Worksheet, text: str, width: int, row: int = 1) -> None:
-    _put(ws, row, 1, text, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
+def _title(ws: Worksheet, text: str, width: int, row: int = 1, *, formula: bool = False) -> None:
+    write = put_formula if formula else _put
+    write(ws, row, 1, text, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
     if width > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     ws.row_dimensions[row].height = 24
@@ -178,8 +181,20 @@ def _meta_value(dept: Department | None, key: str, rubric_ref: str) -> Any:
     return value
 
 
-def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
+def _ref(sheet: str, row: int, col: int) -> str:
+    """An absolute reference to a cell of another sheet: '填报信息'!$B$6."""
+    return f"'{sheet}'!${get_column_letter(col)}${row}"
+
+
+def _span(sheet: str, col: int, first: int, last: int) -> str:
+    letter = get_column_letter(col)
+    return f"'{sheet}'!${letter}${first}:${letter}${last}"
+
+
+def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> dict[str, str]:
+    """填报信息; returns where its cells are, for the formulas of the other sheets."""
     ws = wb.create_sheet(SHEET_INFO)
+    where: dict[str, str] = {}
     dv = _Validations(ws)
     _title(ws, "部门整体支出绩效评价 · 填报信息", 6)
     _put(
@@ -223,6 +238,7 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
             dv.choice(c.coordinate, ("万元", "元"))
         _put(ws, row, 3, hint, font=HINT, align=WRAP)
         _put(ws, row, INFO_KEY_COL, key, fill=KEY_FILL, border=False)
+        where[key] = _ref(SHEET_INFO, row, 2)
         row += 1
 
     row += 1
@@ -232,6 +248,7 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
     dv.add(c.coordinate, what="金额")
     _put(ws, row, 3, "年初预算加减本年调整后的全年预算数", font=HINT, align=WRAP)
     _put(ws, row, INFO_KEY_COL, "budget.final", fill=KEY_FILL, border=False)
+    where["budget.final"] = _ref(SHEET_INFO, row, 2)
     row += 2
 
     section(
@@ -243,7 +260,10 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
     rows: list[tuple] = [(a.kind, a.amount, a.note) for a in adjustments or []]
     if adjustments == []:
         rows = [(NONE_MARK, None, None)]
-    for i in range(max(len(rows) + 2, 5)):
+    n_adjustments = max(len(rows) + 2, 5)
+    where["adjustments.kind"] = _span(SHEET_INFO, 1, row, row + n_adjustments - 1)
+    where["adjustments.amount"] = _span(SHEET_INFO, 2, row, row + n_adjustments - 1)
+    for i in range(n_adjustments):
         kind, amount, note = rows[i] if i < len(rows) else (None, None, None)
         c = _put(ws, row, 1, kind, fill=INPUT_FILL)
         dv.choice(c.coordinate, ADJUSTMENT_KINDS + (NONE_MARK,))
@@ -262,7 +282,10 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
     frows: list[tuple] = [(f.code, f.name, f.amount) for f in functions or []]
     if functions == []:
         frows = [(NONE_MARK, None, None)]
-    for i in range(max(len(frows) + 2, 8)):
+    n_functions = max(len(frows) + 2, 8)
+    where["functions.code"] = _span(SHEET_INFO, 1, row, row + n_functions - 1)
+    where["functions.amount"] = _span(SHEET_INFO, 3, row, row + n_functions - 1)
+    for i in range(n_functions):
         code, name, amount = frows[i] if i < len(frows) else (None, None, None)
         _put(ws, row, 1, code, fill=INPUT_FILL, number_format="@")
         _put(ws, row, 2, name, fill=INPUT_FILL)
@@ -279,12 +302,15 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> None:
             c = _put(ws, row, j, getattr(part, field) if part else None, number_format=AMOUNT_FORMAT, fill=INPUT_FILL)
             dv.add(c.coordinate, what="金额")
         _put(ws, row, INFO_KEY_COL, f"sangong.{key}", fill=KEY_FILL, border=False)
+        where[f"sangong.{key}"] = _ref(SHEET_INFO, row, 2)
         row += 1
 
     _size_columns(ws, {1: 30, 2: 34, 3: 40, 4: 18, 5: 20, 6: 14})
     _hide_column(ws, INFO_KEY_COL)
     ws.freeze_panes = "A3"
     _page_setup(ws)
+    fit_rows(ws)
+    return where
 
 
 # --- 基础数据表 (附件1) ----------------------------------------------------------------------
@@ -295,28 +321,51 @@ BASIC_FIRST_ROW = 8
 BASIC_SPARE_PROJECT_ROWS = 5
 
 
-def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict) -> None:
+BASIC_PAGE_BREAK = 15  # 附件1 prints on two pages: 年初预算、收入来源、基本支出 | 项目支出、经费结余、项目说明
+
+
+def _linked(where: dict[str, str], key: str) -> str:
+    """A formula's reference to a 填报信息 field, blank when it is blank (not 0)."""
+    if key == "unit":  # the 盖章 name when given, else the full name
+        return f'IF({where["unit_short"]}<>"",{where["unit_short"]},{where["unit"]})'
+    return f'IF({where[key]}="","",{where[key]})'
+
+
+def _heading_cells(ws: Worksheet, row: int, cells: list[tuple[int, str, str]], where: dict[str, str]) -> None:
+    """Form headers linked to 填报信息 (单位名称、填报日期、金额单位): filled in as 填报信息 is."""
+    for col, label, key in cells:
+        put_formula(ws, row, col, f'="{label}："&{_linked(where, key)}', border=False)
+
+
+def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict, where: dict[str, str]) -> range:
+    """附件1; returns the rows of its project lines."""
     ws = wb.create_sheet(SHEET_BASIC)
     dv = _Validations(ws)
     width = len(BASIC_COLUMNS)
-    year = dept.year if dept else None
-    _title(ws, f"{year if year else '    '} 年度部门整体支出绩效评价基础数据表", width)
-    _put(ws, 2, 1, f"单位名称（盖章）：{heading['unit']}", border=False)
-    _put(ws, 2, 9, f"填报日期：{heading['filled_on']}", border=False)
-    _put(ws, 2, 17, f"金额单位：{heading['amount_unit']}（保留两位小数）", border=False)
+    title = f'=IF({where["year"]}="","    ",{where["year"]})&" 年度部门整体支出绩效评价基础数据表'
+    _title(ws, title + '"', BASIC_PAGE_BREAK, formula=True)
+    c = put_formula(
+        ws, 1, BASIC_PAGE_BREAK + 1, title + '（续）"', font=TITLE, align=Alignment(horizontal="center"), border=False
+    )
+    ws.merge_cells(start_row=1, start_column=c.column, end_row=1, end_column=width)
+    _heading_cells(ws, 2, [(1, "单位名称（盖章）", "unit"), (6, "填报日期", "filled_on")], where)
+    _heading_cells(ws, 2, [(11, "金额单位", "amount_unit"), (BASIC_PAGE_BREAK + 1, "单位名称（盖章）", "unit")], where)
+    _heading_cells(ws, 2, [(BASIC_PAGE_BREAK + 9, "金额单位", "amount_unit")], where)
 
     # three header rows with merged group cells, as 附件1
     top, sub = BASIC_HEADER_ROW, BASIC_HEADER_ROW + 1
     label_row = BASIC_HEADER_ROW + 2
     spans: dict[tuple[int, str], list[int]] = {}
     for col, (group, subgroup, label, _) in enumerate(BASIC_COLUMNS, start=1):
-        spans.setdefault((top, group), []).append(col)
+        page = "" if col <= BASIC_PAGE_BREAK else "续"  # a group header is cut at the page break, and repeated
+        spans.setdefault((top, group + page), []).append(col)
         if subgroup:
             spans.setdefault((sub, subgroup), []).append(col)
         _put(ws, label_row, col, label, font=BOLD, fill=HEADER_FILL, align=CENTER)
         _put(ws, top, col, None, fill=HEADER_FILL, align=CENTER)
         _put(ws, sub, col, None, fill=HEADER_FILL, align=CENTER)
     for (r, text), cols in spans.items():
+        text = text.removesuffix("续") if r == top else text
         _put(ws, r, cols[0], text, font=BOLD, fill=HEADER_FILL, align=CENTER)
         has_sub = any(BASIC_COLUMNS[c - 1][1] for c in cols)
         end_row = r if (r == sub or has_sub) else sub
@@ -377,12 +426,19 @@ def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict) -> None:
     _put(ws, r + 2, 9, "单位负责人（签字）：", border=False)
 
     widths = {}
-    for col, (_, _, label, key) in enumerate(BASIC_COLUMNS, start=1):
-        widths[col] = 24 if key in ("projects.name", "projects.note") else max(11, _fit([label], 8, 14))
+    for col, (_, _, _, key) in enumerate(BASIC_COLUMNS, start=1):
+        widths[col] = 24 if key in ("projects.name", "projects.note") else 11  # 1,295.87; labels wrap
     _size_columns(ws, widths)
-    ws.row_dimensions[label_row].height = 42
     ws.freeze_panes = ws.cell(row=BASIC_FIRST_ROW, column=1).coordinate
-    _page_setup(ws, f"{BASIC_HEADER_ROW}:{label_row}")
+    # two A4 pages side by side, each with the title and the three header rows, at a legible scale
+    # (one page would shrink 27 columns to about 4 pt)
+    _page_setup(ws, f"1:{label_row}")
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale_to_fit(ws, [range(1, BASIC_PAGE_BREAK + 1), range(BASIC_PAGE_BREAK + 1, width + 1)])
+    ws.col_breaks.append(Break(id=BASIC_PAGE_BREAK))
+    ws.print_area = f"A1:{get_column_letter(width)}{r + 2}"
+    fit_rows(ws, 1, r + 2)
+    return range(BASIC_FIRST_ROW, BASIC_FIRST_ROW + n_rows)
 
 
 # --- 评分表 (附件2) ---------------------------------------------------------------------------
@@ -392,7 +448,7 @@ def _tier_text(node: Node) -> str:
     return f"{node.name}（{fmt_points(node.weight)}分）"
 
 
-def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading: dict) -> None:
+def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: dict[str, str]) -> None:
     ws = wb.create_sheet(SHEET_SCORES)
     dv = _Validations(ws)
     tiers = tier_labels(rubric)
@@ -409,8 +465,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
     c_check = col["分值校验"]
     visible = c_note
     _title(ws, rubric.name, visible)
-    _put(ws, 2, 1, f"评价单位（盖章）：{heading['unit']}", border=False)
-    _put(ws, 2, c_desc, f"填报日期：{heading['filled_on']}", border=False)
+    _heading_cells(ws, 2, [(1, "评价单位（盖章）", "unit"), (c_desc, "填报日期", "filled_on")], where)
     header_row = 3
     for h, i in col.items():
         _put(ws, header_row, i, h, font=BOLD, fill=KEY_FILL if i > visible else HEADER_FILL, align=CENTER)
@@ -543,6 +598,7 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     ws.print_area = f"A1:{get_column_letter(visible)}{last_table_row}"
     _page_setup(ws, f"{header_row}:{header_row}")
+    fit_rows(ws, 1, row)
 
 
 # --- 指标数据 (facts) -------------------------------------------------------------------------
@@ -550,7 +606,57 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, heading:
 FACT_HEADERS = ["数据项", "数值", "单位", "用于指标", "标识"]
 
 
-def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
+def _derived_formulas(where: dict[str, str], projects: range) -> dict[str, str]:
+    """Excel formulas for the derived facts of a fill-in workbook: shown as 填报信息 and 基础数据表 are filled,
+    blank while a figure they need is blank (blank is not 0). perfeval itself recomputes them from the cells."""
+    col = {key: i for i, (_, _, _, key) in enumerate(BASIC_COLUMNS, start=1)}
+
+    def cell(key: str) -> str:
+        return _ref(SHEET_BASIC, BASIC_FIRST_ROW, col[key])
+
+    def plain_ref(ref: str) -> str:
+        return f'IF({ref}="","",{ref})'
+
+    project = _span(SHEET_BASIC, col["projects.total"], projects.start, projects.stop - 1)
+    kinds, amounts = where["adjustments.kind"], where["adjustments.amount"]
+    some_adjustment = f"COUNTA({kinds})>0"
+
+    def adjusted(*wanted: str) -> str:
+        total = "+".join(f'SUMIF({kinds},"{k}",{amounts})' for k in wanted)
+        return f'IF({some_adjustment},{total},"")'
+
+    initial = (
+        f'IF({cell("initial_budget.total")}<>"",{cell("initial_budget.total")},'
+        f'IF(AND({cell("initial_budget.basic")}<>"",{cell("initial_budget.project")}<>""),'
+        f'{cell("initial_budget.basic")}+{cell("initial_budget.project")},""))'
+    )
+    project_total = f'IF(COUNT({project})=0,"",SUM({project}))'
+    basic = cell("basic_spending.total")
+    return {
+        "initial_budget": initial,
+        "initial_budget_basic": plain_ref(cell("initial_budget.basic")),
+        "initial_budget_project": plain_ref(cell("initial_budget.project")),
+        "income_total": plain_ref(cell("income.total")),
+        "prior_year_balance": plain_ref(cell("income.prior_year_balance")),
+        "basic_spending": plain_ref(basic),
+        "project_spending": project_total,
+        "actual_spending": f'IF(OR({basic}="",COUNT({project})=0),"",{basic}+SUM({project}))',
+        "balance_total": plain_ref(cell("balance.total")),
+        "adjustment_total": adjusted("追加", "追减", "结构调整"),
+        "adjustment_increase": adjusted("追加"),
+        "adjustment_decrease": adjusted("追减"),
+        "final_budget": (
+            f'IF({where["budget.final"]}<>"",{where["budget.final"]},'
+            f'IF(OR({initial}="",NOT({some_adjustment})),"",{initial}+{adjusted("追加")}-{adjusted("追减")}))'
+        ),
+        "function_spending_total": f'IF(COUNTA({where["functions.code"]})=0,"",SUM({where["functions.amount"]}))',
+        "sangong_budget": plain_ref(where["sangong.budget"]),
+        "sangong_prior_budget": plain_ref(where["sangong.prior_year_budget"]),
+        "sangong_actual": plain_ref(where["sangong.actual"]),
+    }
+
+
+def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: dict[str, str], projects: range) -> None:
     ws = wb.create_sheet(SHEET_FACTS)
     dv = _Validations(ws)
     _title(ws, "指标公式所需数据", 4)
@@ -592,19 +698,43 @@ def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
         row += 1
     if derived:
         row += 1
-        _put(ws, row, 1, "以下数据由基础数据表、预算调整和“三公”经费自动计算，无需填写：", font=BOLD, border=False)
+        _put(
+            ws,
+            row,
+            1,
+            "以下数据由基础数据表、预算调整和“三公”经费自动计算，无需填写（空白表示所需数据尚未填齐）：",
+            font=BOLD,
+            border=False,
+        )
         _put(ws, row, 5, "section:derived", fill=KEY_FILL, border=False)
         row += 1
+        formulas = _derived_formulas(where, projects)
         for fr in derived:
-            _put(ws, row, 1, fr.info.label, align=WRAP)
-            _put(ws, row, 2, "自动计算", font=HINT)
-            _put(ws, row, 3, fr.info.unit, align=CENTER)
+            info = fr.info
+            _put(ws, row, 1, info.label, align=WRAP)
+            fmt = PERCENT_FORMAT if info.unit == "%" else (AMOUNT_FORMAT if info.unit in ("万元", "元") else "0.##")
+            if dept is not None and info.derive is not None:  # a converted department: the values themselves
+                value = info.derive(dept)
+                _put(
+                    ws,
+                    row,
+                    2,
+                    value if value is not None else "缺数据",
+                    number_format=fmt,
+                    font=None if value is not None else HINT,
+                )
+            elif info.name in formulas:  # a fill-in workbook: computed as it is filled
+                put_formula(ws, row, 2, "=" + formulas[info.name], number_format=fmt)
+            else:
+                _put(ws, row, 2, "自动计算", font=HINT)
+            _put(ws, row, 3, info.unit, align=CENTER)
             _put(ws, row, 4, "、".join(fr.used_by), align=WRAP)
             row += 1
     _size_columns(ws, {1: 40, 2: 16, 3: 8, 4: 40})
     _hide_column(ws, 5, 26)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     _page_setup(ws, f"{header_row}:{header_row}")
+    fit_rows(ws)
 
 
 # --- the department workbook ------------------------------------------------------------------
@@ -625,10 +755,11 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
     wb = Workbook()
     wb.remove(wb.active)
     heading = _heading(dept)
-    _info_sheet(wb, dept, rubric_ref)
-    _basic_sheet(wb, dept, heading)
-    _score_sheet(wb, rubric, dept, heading)
-    _facts_sheet(wb, rubric, dept)
+    where = _info_sheet(wb, dept, rubric_ref)
+    projects = _basic_sheet(wb, dept, heading, where)
+    _score_sheet(wb, rubric, dept, where)
+    _facts_sheet(wb, rubric, dept, where, projects)
+    wb.calculation.fullCalcOnLoad = True  # the linked headers and derived facts: computed when opened
     wb.active = wb.sheetnames.index(SHEET_BASIC)
     wb.properties.creator = "perfeval"
     wb.properties.title = show_invisible(rubric.name)[:255].replace("\n", " ")  # (read by no one; shown by Explorer)
