@@ -12,7 +12,55 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from perfeval.core.evidence import Claim, Source
 from perfeval.core.number_text import parse_decimal
+from perfeval.core.tables import (  # the tables, also importable from here
+    Adjustment,
+    Amount,
+    Balance,
+    BasicData,
+    BudgetChanges,
+    CostItems,
+    FunctionSpending,
+    Income,
+    IncomeByFund,
+    InitialBudget,
+    Line,
+    ProjectSpending,
+    Sangong,
+    SangongBreakdown,
+    Spending,
+    Staff,
+    StaffLine,
+    YearColumns,
+)
+
+__all__ = [
+    "Adjustment",
+    "Amount",
+    "Balance",
+    "BasicData",
+    "BudgetChanges",
+    "Claim",
+    "CostItems",
+    "Department",
+    "DepartmentIndicator",
+    "FunctionSpending",
+    "Income",
+    "IncomeByFund",
+    "IndicatorScore",
+    "InitialBudget",
+    "Line",
+    "ProjectSpending",
+    "Sangong",
+    "SangongBreakdown",
+    "SelfAssessment",
+    "Source",
+    "Spending",
+    "Staff",
+    "StaffLine",
+    "YearColumns",
+]
 
 DEPARTMENT_FORMAT = "perfeval/department@1"
 
@@ -37,133 +85,23 @@ def _negative(loc: tuple[str | int, ...], value: Decimal) -> InitErrorDetails:
     )
 
 
-Amount = Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0, description="金额，非负")]
 Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
-Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class InitialBudget(_Model):
-    """年初预算支出计划"""
-
-    total: Amount | None = Field(None, title="小计")
-    basic: Amount | None = Field(None, title="基本支出")
-    project: Amount | None = Field(None, title="项目支出")
-
-
-class Income(_Model):
-    """收入来源"""
-
-    total: Amount | None = Field(None, title="小计")
-    prior_year_balance: Amount | None = Field(None, title="上年结余")
-    superior_finance: Amount | None = Field(None, title="上级财政")
-    county_finance: Amount | None = Field(None, title="县级财政")
-    other: Amount | None = Field(None, title="其他")
-
-
-class Spending(_Model):
-    """实际支出按经济分类"""
-
-    total: Amount | None = Field(None, title="小计")
-    wages_welfare: Amount | None = Field(None, title="工资福利支出")
-    goods_services: Amount | None = Field(None, title="商品和服务支出")
-    household_subsidies: Amount | None = Field(None, title="对个人和家庭补助")
-    capital: Amount | None = Field(None, title="资本性支出")
-    other: Amount | None = Field(None, title="其他支出")
-    sangong: Amount | None = Field(None, title="三公经费支出")
-
-
-class ProjectSpending(Spending):
-    """项目支出情况（每个大额项目一行）"""
-
-    name: str | None = Field(None, title="项目名称")
-    note: str | None = Field(None, title="说明")
-
-
-class Balance(_Model):
-    """经费结余情况"""
-
-    total: Amount | None = Field(None, title="小计")
-    basic: Amount | None = Field(None, title="基本支出")
-    project: Amount | None = Field(None, title="项目支出")
-
-
-class BasicData(_Model):
-    """附件1 基础数据表"""
-
-    initial_budget: InitialBudget = Field(default_factory=InitialBudget, title="年初预算支出计划")
-    income: Income = Field(default_factory=Income, title="收入来源")
-    basic_spending: Spending = Field(default_factory=Spending, title="实际支出·基本支出情况")
-    projects: list[ProjectSpending] | None = Field(None, title="实际支出·项目支出情况")
-    balance: Balance = Field(default_factory=Balance, title="经费结余情况")
-
-
-class Adjustment(_Model):
-    """一笔预算调整。金额按调整的资金量记（非负），方向由 kind 表示。
-
-    金额也可带符号填写（财务表常这样印）：不写 kind 时，正数为追加、负数为追减；
-    ``kind: 追减`` 配负数与配正数同义。与 kind 矛盾的符号（追加或结构调整配负数）不予接受。
-    """
-
-    kind: Literal["追加", "追减", "结构调整"] = Field(title="调整类型")
-    amount: Amount = Field(title="调整金额")
-    note: str | None = Field(None, title="说明")
-
     @model_validator(mode="before")
     @classmethod
-    def _signed(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "amount" not in data:
-            return data
-        try:
-            amount = parse_decimal(data["amount"])
-        except ValueError:
-            return data  # the field validator reports it
-        if not isinstance(amount, Decimal) or amount >= 0:
-            return data if "kind" in data else {**data, "kind": "追加"}
-        kind = data.get("kind")
-        if kind is None or kind == "追减":
-            return {**data, "kind": "追减", "amount": -amount}
-        if kind in ("追加", "结构调整"):
-            raise ValueError(f"{kind}的金额不能为负（{amount}）；追减请写 kind: 追减，金额写正数或负数均可")
+    def _blank_is_empty(cls, data: Any) -> Any:
+        """A table, list or mapping left blank (``by_fund:`` with nothing under it, as a fill-in file has
+        it) holds no figures: the same as not writing it."""
+        if isinstance(data, dict) and None in data.values():
+            fields = cls.model_fields
+            blank = [k for k, v in data.items() if v is None and k in fields and fields[k].default_factory is not None]
+            if blank:
+                return {k: v for k, v in data.items() if k not in blank}
         return data
-
-
-class BudgetChanges(_Model):
-    """预算调整与调整后预算"""
-
-    final: Amount | None = Field(None, title="调整后预算数（全年预算数）")
-    adjustments: list[Adjustment] | None = Field(
-        None, title="预算调整（追加/追减/结构调整）", description="未填写表示未报告；空列表 [] 表示无调整"
-    )
-
-
-class FunctionSpending(_Model):
-    """按功能分类（类-款-项）的支出"""
-
-    code: Code = Field(pattern=r"^[0-9]{3}([0-9]{2}){0,2}$", title="功能科目编码")
-    name: str = Field(title="科目名称")
-    amount: Amount = Field(title="支出金额")
-
-
-class SangongBreakdown(_Model):
-    """三公经费及其构成"""
-
-    total: Amount | None = Field(None, title="合计")
-    overseas_travel: Amount | None = Field(None, title="因公出国（境）费")
-    vehicle_purchase: Amount | None = Field(None, title="公务用车购置费")
-    vehicle_operation: Amount | None = Field(None, title="公务用车运行维护费")
-    reception: Amount | None = Field(None, title="公务接待费")
-
-
-class Sangong(_Model):
-    """“三公”经费"""
-
-    budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度预算")
-    prior_year_budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="上年度预算")
-    actual: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度实际支出")
 
 
 class IndicatorScore(_Model):
@@ -316,6 +254,13 @@ class Department(_Model):
     budget: BudgetChanges = Field(default_factory=BudgetChanges, title="预算调整")
     spending_by_function: list[FunctionSpending] | None = Field(None, title="按功能科目的支出")
     sangong: Sangong = Field(default_factory=Sangong, title="“三公”经费")
+    staff: Staff = Field(default_factory=Staff, title="人员编制与在职人数")
+    cost_items: CostItems = Field(default_factory=CostItems, title="按年列出的其他支出项目")
+    tolerance: Amount | None = Field(
+        None,
+        title="对账容差（金额单位同本文件）",
+        description="报表各栏分别四舍五入造成的差额上限；不写时用评分表所定的，评分表也未定时为 0.01",
+    )
     facts: dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]] = Field(
         default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）"
     )
@@ -323,3 +268,10 @@ class Department(_Model):
         default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
     )
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")
+    claims: list[Claim] = Field(
+        default_factory=list, title="报告所称的数（执行率、完成率、总数、变动率 …），与数据核对"
+    )
+    sources: dict[str, Source] = Field(
+        default_factory=dict,
+        title="各数据的出处（按数据所在的键路径，如 basic_data.income.total）",
+    )

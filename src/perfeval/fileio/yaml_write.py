@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from perfeval.core.decimals import fmt_points
 from perfeval.core.department import (
@@ -230,14 +231,57 @@ def _declared_schema(path: Path | None, transform: str | None) -> str | None:
 # --- a department as YAML ------------------------------------------------------------------------
 
 
-def _group(out: _Lines, indent: int, key: str, title: str | None, model, cls) -> None:
-    fields = {k: v for k, v in model.model_dump(exclude_none=True).items()}
-    if not fields:
+def _empty(value: Any) -> bool:
+    """Nothing written: None, or a nested table with nothing in it (a list, even empty, is written)."""
+    return value is None or (isinstance(value, BaseModel) and not value.model_dump(exclude_none=True))
+
+
+Line = tuple[int, str, str | None]  # (indent, text, comment)
+
+
+def _lines_of(indent: int, key: str | None, value: Any, title: str | None, amounts: bool) -> list[Line]:
+    """A field as YAML lines, whatever it holds — a number, text, a table, a list, a mapping — each with
+    the Chinese title of what it is as its comment. ``key`` None: a list item's content (no key line).
+    ``amounts``: Decimals are amounts, written with two places at least."""
+    head = f"{key}:" if key is not None else ""
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        inner = indent if key is None else indent + 2
+        body = [
+            line
+            for name in cls.model_fields
+            if not _empty(v := getattr(value, name))
+            for line in _lines_of(inner, name, v, _titled(cls, name), amounts)
+        ]
+        if not body:
+            return [(indent, f"{head} {{}}" if key is not None else "{}", title)]
+        return ([(indent, head, title)] if key is not None else []) + body
+    if isinstance(value, list):
+        lines: list[Line] = [(indent, head + (" []" if not value else ""), title)]
+        for element in value:
+            sub = _lines_of(indent + 2, None, element, None, amounts)
+            first_indent, first_text, first_comment = sub[0]
+            lines.append((indent, "- " + first_text, first_comment))
+            lines.extend(sub[1:])
+        return lines
+    if isinstance(value, dict):
+        lines = [(indent, head + (" {}" if not value else ""), title)]
+        for k, v in value.items():
+            lines.extend(_lines_of(indent + 2, yaml_key(str(k)), v, None, amounts))
+        return lines
+    text = amount(value) if amounts and isinstance(value, Decimal) else scalar(value)
+    return [(indent, f"{head} {text}" if key is not None else text, title)]
+
+
+def _emit(out: _Lines, indent: int, key: str, value: Any, title: str | None, *, amounts: bool) -> None:
+    for i, text, comment in _lines_of(indent, key, value, title, amounts):
+        out.add(i, text, comment)
+
+
+def _group(out: _Lines, indent: int, key: str, title: str | None, model: BaseModel, cls: type[BaseModel]) -> None:
+    if _empty(model):
         return
-    out.add(indent, f"{key}:", title)
-    for name in cls.model_fields:
-        if name in fields:
-            out.add(indent + 2, f"{name}: {amount(getattr(model, name))}", _titled(cls, name))
+    _emit(out, indent, key, model, title, amounts=True)
 
 
 def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = None, origin: str | None = None) -> str:
@@ -281,6 +325,7 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
                 first = False
             if first:
                 out.add(4, "- {}")
+    _group(out, 2, "spending", "实际支出（不分基本、项目）", bd.spending, Spending)
     _group(out, 2, "balance", "经费结余情况", bd.balance, Balance)
     if out.lines[-1] == "basic_data:":
         out.lines[-1] = "basic_data: {}"
@@ -313,12 +358,22 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
             )
 
     s = dept.sangong
-    parts = [(k, label) for k, label in SANGONG_ROWS if getattr(s, k).model_dump(exclude_none=True)]
+    rows = [*SANGONG_ROWS, ("prior_year_actual", "上年度实际支出（决算）")]
+    parts = [(k, label) for k, label in dict(rows).items() if getattr(s, k).model_dump(exclude_none=True)]
     if parts:
         out.blank()
         out.add(0, "sangong:", "“三公”经费")
         for key, label in parts:
             _group(out, 2, key, label, getattr(s, key), SangongBreakdown)
+
+    for key in ("staff", "cost_items"):  # 人员编制, 按年列出的其他支出项目
+        block = getattr(dept, key)
+        if not _empty(block):
+            out.blank()
+            _emit(out, 0, key, block, _titled(Department, key), amounts=True)
+    if dept.tolerance is not None:
+        out.blank()
+        out.add(0, f"tolerance: {scalar(dept.tolerance)}", _titled(Department, "tolerance"))
 
     nodes = {n.id: n for n, _ in rubric.walk()}
     catalogue = catalogue_for(rubric.facts)
@@ -390,6 +445,12 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
                 out.add(6, f"present: {flow_list(value)}", _titled(IndicatorScore, name))
             else:
                 out.add(6, f"{name}: {scalar(value)}", _titled(IndicatorScore, name))
+    if dept.claims:
+        out.blank()
+        _emit(out, 0, "claims", dept.claims, _titled(Department, "claims"), amounts=False)
+    if dept.sources:
+        out.blank()
+        _emit(out, 0, "sources", dept.sources, _titled(Department, "sources"), amounts=False)
     return out.text()
 
 
