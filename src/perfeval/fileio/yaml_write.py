@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from perfeval.core.decimals import fmt_points
 from perfeval.core.department import (
@@ -165,7 +166,7 @@ class _Lines:
         return "\n".join(self.lines) + "\n"
 
 
-def _titled(model_cls, name: str) -> str | None:
+def _titled(model_cls: type[BaseModel], name: str) -> str | None:
     f = model_cls.model_fields.get(name)
     return f.title if f is not None else None
 
@@ -230,7 +231,7 @@ def _declared_schema(path: Path | None, transform: str | None) -> str | None:
 # --- a department as YAML ------------------------------------------------------------------------
 
 
-def _group(out: _Lines, indent: int, key: str, title: str | None, model, cls) -> None:
+def _group(out: _Lines, indent: int, key: str, title: str | None, model: BaseModel, cls: type[BaseModel]) -> None:
     fields = {k: v for k, v in model.model_dump(exclude_none=True).items()}
     if not fields:
         return
@@ -371,12 +372,12 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     for sid in sorted(sa.scores, key=lambda k: order.index(k) if k in order else len(order)):
         entry = sa.scores[sid]
         node = nodes.get(sid)
-        label = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
+        heading = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
         given = entry.model_dump(exclude_none=True)
         if set(given) == {"score"}:
-            out.add(4, f"{yaml_key(sid)}: {scalar(entry.score)}", label)
+            out.add(4, f"{yaml_key(sid)}: {scalar(entry.score)}", heading)
             continue
-        out.add(4, f"{yaml_key(sid)}:" + (" {}" if not given else ""), label)
+        out.add(4, f"{yaml_key(sid)}:" + (" {}" if not given else ""), heading)
         for name in IndicatorScore.model_fields:
             value = getattr(entry, name)
             if value is None:
