@@ -28,27 +28,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
 from perfeval.core.number_text import clip
 from perfeval.core.problems import InputError, Location, Problem
 
-try:  # the C parser when libyaml is present
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
+if TYPE_CHECKING:  # mypy is shown one base: both loaders have the parse/compose/resolve used here
     _Base = yaml.SafeLoader
+else:
+    try:  # the C parser when libyaml is present
+        _Base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on the PyYAML build
+        _Base = yaml.SafeLoader
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _IMPLICIT = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """PyYAML's loader without YAML 1.1 implicit typing: :meth:`_Builder.scalar` reads every plain
     scalar itself (YAML 1.2 style), so the resolver's regular expressions need not run at all."""
 
-    def resolve(self, kind, value, implicit):  # noqa: D102 - called once per node by the composer
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool] | bool) -> str:
+        """The node's tag by its kind alone; called once per node by the composer (a collection's
+        value is None, its implicit one bool)."""
         return _IMPLICIT[kind]
 
 
@@ -102,7 +107,7 @@ class SourceMap:
             return []
         chain: list[tuple[yaml.Node | None, yaml.Node]] = [(None, node)]
         for part in path:
-            found = None
+            found: tuple[yaml.Node | None, yaml.Node] | None = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
                 found = self._keys_of(node).get(part)
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
@@ -177,10 +182,9 @@ class _Builder:
                     )
                 ]
             )
-        kind = type(node)
-        if kind is yaml.ScalarNode:  # most nodes: decide without further checks
+        if type(node) is yaml.ScalarNode:  # most nodes: decide without further checks
             if node.style and node.tag == _STR:
-                if node.style == '"' and _SURROGATE.search(node.value):  # type: ignore[attr-defined]
+                if node.style == '"' and _SURROGATE.search(node.value):
                     self.fail(node, "invalid-character", _SURROGATE_MESSAGE, path)
                     return None
                 return node.value  # quoted or block text
@@ -188,7 +192,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             line, col = _pos(node)
             raise InputError([Problem("too-deep", _TOO_DEEP, Location(self.file, line, col))])
-        if kind is yaml.MappingNode:
+        if type(node) is yaml.MappingNode:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if type(key_node) is not yaml.ScalarNode:
@@ -492,6 +496,14 @@ _OS_ERRORS = {
 _COUNTED = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
+def _event_at(event: yaml.Event, file: str) -> Location:
+    """Where a parser event starts (the parser marks every event; without a mark, the file)."""
+    mark = event.start_mark
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
 def _prescan(text: str, file: str) -> None:
     """Stop a file with far too many values, or nesting far too deep, while it is still a stream
     of parser events — before PyYAML builds the whole node graph (hundreds of MB for a 5 MB
@@ -503,20 +515,18 @@ def _prescan(text: str, file: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                line, col = event.start_mark.line + 1, event.start_mark.column + 1
-                raise InputError([Problem("too-deep", _TOO_DEEP, Location(file, line, col))])
+                raise InputError([Problem("too-deep", _TOO_DEEP, _event_at(event, file))])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         if isinstance(event, _COUNTED):
             count += 1
             if count > MAX_NODES:
-                line, col = event.start_mark.line + 1, event.start_mark.column + 1
                 raise InputError(
                     [
                         Problem(
                             "too-many-nodes",
                             f"文件中超过 {MAX_NODES:,} 个值；一份评价文件远没有这么多数据，请检查是否选错了文件",
-                            Location(file, line, col),
+                            _event_at(event, file),
                         )
                     ]
                 )

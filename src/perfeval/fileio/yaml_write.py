@@ -166,7 +166,7 @@ class _Lines:
         return "\n".join(self.lines) + "\n"
 
 
-def _titled(model_cls, name: str) -> str | None:
+def _titled(model_cls: type[BaseModel], name: str) -> str | None:
     f = model_cls.model_fields.get(name)
     return f.title if f is not None else None
 
@@ -426,12 +426,12 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     for sid in sorted(sa.scores, key=lambda k: order.index(k) if k in order else len(order)):
         entry = sa.scores[sid]
         node = nodes.get(sid)
-        label = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
+        heading = f"{node.name}（{fmt_points(node.weight)}分）" if node else None
         given = entry.model_dump(exclude_none=True)
         if set(given) == {"score"}:
-            out.add(4, f"{yaml_key(sid)}: {scalar(entry.score)}", label)
+            out.add(4, f"{yaml_key(sid)}: {scalar(entry.score)}", heading)
             continue
-        out.add(4, f"{yaml_key(sid)}:" + (" {}" if not given else ""), label)
+        out.add(4, f"{yaml_key(sid)}:" + (" {}" if not given else ""), heading)
         for name in IndicatorScore.model_fields:
             value = getattr(entry, name)
             if value is None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Any
+from typing import TypeGuard
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -83,7 +84,7 @@ def lines_needed(
     return total
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value != "" and not value.startswith("=")
 
 
@@ -107,6 +108,8 @@ def fit_rows(ws: Worksheet, first_row: int = 1, last_row: int | None = None) -> 
     blocks: list[tuple[int, int, float]] = []
     for row in ws.iter_rows(min_row=first_row, max_row=last_row):
         for cell in row:
+            if isinstance(cell, MergedCell):  # (covered by its range's first cell; its value is always None)
+                continue
             if not _is_text(cell.value) or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             r, c = cell.row, cell.column

@@ -43,7 +43,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from perfeval.core.facts import CATALOGUE
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.problems import InputError, Location, Problem
-from perfeval.core.rubric import Rubric
+from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist
 from perfeval.fileio.workbook.layout import (
     BASIC_COLUMNS,
@@ -252,7 +252,7 @@ class _Reader:
         """Numbers of the rows from ``start`` on that hold anything; blank and formatted-but-empty rows skipped."""
         return sorted({r for r, _ in ws.cells if r >= start})
 
-    def find(self, ws: Sheet, predicate, max_rows: int = 60) -> tuple[int, int] | None:
+    def find(self, ws: Sheet, predicate: Callable[[Any], bool], max_rows: int = 60) -> tuple[int, int] | None:
         for r in range(1, min(ws.max_row or 0, max_rows) + 1):
             for c in range(1, (ws.max_column or 0) + 1):
                 if predicate(ws.value(r, c)):
@@ -268,14 +268,14 @@ _SECTION_HEADERS = {"项目", "类型", "功能科目编码", "口径"}
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*$")
 
 
-def _read_info(rd: _Reader, ws: Sheet, data: dict) -> None:
+def _read_info(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     hit = rd.find(ws, lambda v: isinstance(v, str) and v.startswith("section:"), max_rows=10)
     key_col = hit[1] if hit else None
     section = "meta"
-    budget: dict = {}
-    adjustments: list | None = None
-    functions: list | None = None
-    sangong: dict = {}
+    budget: dict[str, Any] = {}
+    adjustments: list[dict[str, Any]] | None = None
+    functions: list[dict[str, Any]] | None = None
+    sangong: dict[str, dict[str, Any]] = {}
     for r in rd.rows(ws, 2):
         key = rd.text(ws, r, key_col) if key_col else None
         if key and key.startswith("section:"):
@@ -330,7 +330,7 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict) -> None:
             rd.put(("budget", "adjustments", i), ws, r, 1)
             for col, f in ((1, "kind"), (2, "amount"), (3, "note")):
                 rd.put(("budget", "adjustments", i, f), ws, r, col)
-            entry: dict = {"kind": kind, "amount": amount}
+            entry: dict[str, Any] = {"kind": kind, "amount": amount}
             if note is not None:
                 entry["note"] = note
             adjustments.append({k: v for k, v in entry.items() if v is not None})
@@ -353,7 +353,7 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict) -> None:
             part = (key or "").removeprefix("sangong.") if key else _SANGONG_BY_LABEL.get(_norm_label(first))
             if part not in {k for k, _ in SANGONG_ROWS}:
                 continue
-            values: dict = {}
+            values: dict[str, Any] = {}
             rd.put(("sangong", part), ws, r, 2)
             for j, (f, label) in enumerate(SANGONG_COLUMNS, start=2):
                 rd.put(("sangong", part, f), ws, r, j)
@@ -403,7 +403,7 @@ def _basic_columns(rd: _Reader, ws: Sheet) -> tuple[dict[int, str], int] | None:
     return cols, r + 1
 
 
-def _read_basic(rd: _Reader, ws: Sheet, data: dict) -> None:
+def _read_basic(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     found = _basic_columns(rd, ws)
     if found is None:
         rd.problems.append(
@@ -415,8 +415,8 @@ def _read_basic(rd: _Reader, ws: Sheet, data: dict) -> None:
         )
         return
     cols, first = found
-    basic: dict = {"initial_budget": {}, "income": {}, "basic_spending": {}, "balance": {}}
-    projects: list | None = None
+    basic: dict[str, Any] = {"initial_budget": {}, "income": {}, "basic_spending": {}, "balance": {}}
+    projects: list[dict[str, Any]] | None = None
     seen_first = False
     for r in rd.rows(ws, first):
         lead = rd.text(ws, r, min(cols))
@@ -425,7 +425,7 @@ def _read_basic(rd: _Reader, ws: Sheet, data: dict) -> None:
         filled = {c: key for c, key in cols.items() if ws.value(r, c) not in (None, "")}
         if not filled:
             continue
-        project: dict = {}
+        project: dict[str, Any] = {}
         for c, key in cols.items():
             part, f = key.split(".")
             label = _BASIC_LABELS[key]
@@ -482,7 +482,7 @@ def _row_in_place(rd: _Reader, ws: Sheet, r: int, c_weight: int, c_check: int) -
     if shown is None or expected is None:
         return True
     try:
-        same = parse_decimal(shown) == parse_decimal(expected)
+        same: bool = parse_decimal(shown) == parse_decimal(expected)
     except ValueError:
         same = False
     if not same:
@@ -529,7 +529,7 @@ def _name_key(text: str | None) -> str:
     return _WEIGHT_SUFFIX.sub("", re.sub(r"\s+", "", text or ""))
 
 
-def _declared_rubric(rd: _Reader, data: dict) -> Rubric | None:
+def _declared_rubric(rd: _Reader, data: dict[str, Any]) -> Rubric | None:
     """The rubric the workbook's 填报信息 names, if it loads; needed only to read a 评分表 by names."""
     ref = data.get("rubric")
     if not isinstance(ref, str) or rd.rubric_lookup is None:
@@ -539,7 +539,7 @@ def _declared_rubric(rd: _Reader, data: dict) -> Rubric | None:
 
 
 def _rows_by_name(
-    rd: _Reader, ws: Sheet, header: int, col: dict[str, int], rubric
+    rd: _Reader, ws: Sheet, header: int, col: dict[str, int], rubric: Rubric
 ) -> list[tuple[int, str, str | None]]:
     """(row, indicator id, item id) for a 附件2 table without ids: by 指标 name, then 评分要点 text or order."""
 
@@ -550,7 +550,7 @@ def _rows_by_name(
     leaves = {(depth, _name_key(n.name)): n for n, depth in rubric.walk() if n.is_leaf}
     c_desc, c_self = col.get("指标说明"), col["自评得分"]
     out: list[tuple[int, str, str | None]] = []
-    current = None
+    current: Node | None = None
     order = 0
     for r in rd.rows(ws, header + 1):
         if _name_key(rd.text(ws, r, 1)) in ("总分", "合计", "总计"):
@@ -596,7 +596,7 @@ def _rows_by_name(
     return out
 
 
-def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
+def _read_scores(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "自评得分", max_rows=20)
     if not hit:
         rd.problems.append(
@@ -616,7 +616,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
     c_self, c_rev, c_note = col["自评得分"], col.get("审核得分"), col.get("说明")
     c_id, c_item = col.get("指标标识"), col.get("要点标识")
     c_weight, c_check = col.get("分值"), col.get("分值校验")
-    sa: dict = {}
+    sa: dict[str, Any] = {}
     rd.put(("self_assessment",), ws, header, c_self)
     rd.put(("self_assessment", "scores"), ws, header, c_self)
     if c_id is not None:
@@ -634,11 +634,11 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
             )
             return
         assigned = _rows_by_name(rd, ws, header, col, rubric)
-    leaves: dict[str, dict] = {}
+    leaves: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[str, Any]] = {}
     item_reviews: dict[str, dict[str, Any]] = {}
     item_notes: dict[str, list[str]] = {}
-    subtotals: dict = {}
+    subtotals: dict[str, Any] = {}
     seen: dict[tuple[str, str], int] = {}
     for r, sid, iid in assigned:
         where = (sid, iid or "")
@@ -681,7 +681,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
             continue
         rd.source.values[base] = rd.ref(ws, r, c_self)
         rd.put(base + ("score",), ws, r, c_self)
-        entry: dict = {"score": rd.number(ws, r, c_self, f"{sid} 的自评得分")}
+        entry: dict[str, Any] = {"score": rd.number(ws, r, c_self, f"{sid} 的自评得分")}
         if c_rev:
             rd.put(base + ("reviewed",), ws, r, c_rev)
             entry["reviewed"] = rd.number(ws, r, c_rev, f"{sid} 的审核得分")
@@ -689,14 +689,14 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
             rd.put(base + ("note",), ws, r, c_note)
             entry["note"] = rd.text(ws, r, c_note)
         leaves[sid] = entry
-    scores: dict = {}
+    scores: dict[str, dict[str, Any]] = {}
     for sid in dict.fromkeys(list(leaves) + list(items)):
         entry = {k: v for k, v in leaves.get(sid, {}).items() if v is not None}
         given = {k: v for k, v in items.get(sid, {}).items() if v is not None}
         if given:
             entry["items"] = given
         reviews = item_reviews.get(sid, {})
-        if "reviewed" not in entry and any(v is not None for v in reviews.values()):
+        if "reviewed" not in entry and c_rev is not None and any(v is not None for v in reviews.values()):
             if all(v is not None for v in reviews.values()):
                 entry["reviewed"] = sum(reviews.values(), Decimal(0))
             else:
@@ -723,14 +723,14 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict) -> None:
 _FACT_BY_LABEL = {_norm_label(info.label): name for name, info in CATALOGUE.items() if info.reported}
 
 
-def _read_facts(rd: _Reader, ws: Sheet, data: dict) -> None:
+def _read_facts(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "数值", max_rows=20)
     if not hit:
         return
     header, c_value = hit
     labels = {_norm_label(ws.value(header, c)): c for c in range(1, (ws.max_column or 0) + 1)}
     c_label, c_key = labels.get("数据项", 1), labels.get("标识")
-    facts: dict = {}
+    facts: dict[str, Any] = {}
     for r in rd.rows(ws, header + 1):
         key = rd.text(ws, r, c_key) if c_key else None
         if key == "section:derived":
@@ -963,7 +963,7 @@ def _open(path: Path) -> tuple[list[str], dict[str, Sheet | None]]:
                 states = {ws.title: ws.sheet_state for ws in wb.worksheets}
                 visible = {t: s for t, s in states.items() if s == "visible"}
                 hidden = {t: s for t, s in states.items() if s != "visible"}
-                problems = []
+                problems: list[Problem] = []
                 picked: dict[str, str | None] = {}
                 for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS):
                     secret = _pick(hidden, name)
@@ -995,7 +995,9 @@ def _open(path: Path) -> tuple[list[str], dict[str, Sheet | None]]:
     return list(states), sheets
 
 
-def read_department(path: Path | str, rubric_lookup: RubricLookup | None = None) -> tuple[dict, WorkbookSourceMap]:
+def read_department(
+    path: Path | str, rubric_lookup: RubricLookup | None = None
+) -> tuple[dict[str, Any], WorkbookSourceMap]:
     """A department workbook → (plain data as from YAML, cell map). Raises :class:`InputError`.
 
     ``rubric_lookup`` is asked for the rubric only when the 评分表 has no hidden ids and must be read
@@ -1014,7 +1016,7 @@ def read_department(path: Path | str, rubric_lookup: RubricLookup | None = None)
                 )
             ]
         )
-    data: dict = {}
+    data: dict[str, Any] = {}
     readers = (
         (SHEET_INFO, _read_info),
         (SHEET_BASIC, _read_basic),

@@ -20,7 +20,7 @@ are; each sheet is one function, and they share the styles and the validations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
@@ -86,7 +87,7 @@ def _title(ws: Worksheet, text: str, width: int, row: int = 1, *, formula: bool 
     ws.row_dimensions[row].height = 24
 
 
-def _size_columns(ws: Worksheet, widths: dict[int, float]) -> None:
+def _size_columns(ws: Worksheet, widths: Mapping[int, float]) -> None:
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
 
@@ -101,7 +102,10 @@ def _page_setup(ws: Worksheet, title_rows: str | None = None) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr  # (a new sheet has one; the stub allows None)
+    if fit is None:
+        fit = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    fit.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows:
@@ -119,7 +123,8 @@ class _Validations:
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        self.by_key: dict[tuple, DataValidation] = {}
+        # by (low, high) for a range, by ("list", *options) for a choice
+        self.by_key: dict[tuple[Decimal | int | str | None, ...], DataValidation] = {}
 
     def add(
         self, cell: str, *, low: Decimal | int | None = 0, high: Decimal | int | None = None, what: str = "数值"
@@ -257,7 +262,7 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> dict[
         ["类型", "金额", "说明"],
     )
     adjustments = dept.budget.adjustments if dept else None
-    rows: list[tuple] = [(a.kind, a.amount, a.note) for a in adjustments or []]
+    rows: list[tuple[str | None, Decimal | None, str | None]] = [(a.kind, a.amount, a.note) for a in adjustments or []]
     if adjustments == []:
         rows = [(NONE_MARK, None, None)]
     n_adjustments = max(len(rows) + 2, 5)
@@ -279,7 +284,7 @@ def _info_sheet(wb: Workbook, dept: Department | None, rubric_ref: str) -> dict[
         ["功能科目编码", "科目名称", "金额"],
     )
     functions = dept.spending_by_function if dept else None
-    frows: list[tuple] = [(f.code, f.name, f.amount) for f in functions or []]
+    frows: list[tuple[str | None, str | None, Decimal | None]] = [(f.code, f.name, f.amount) for f in functions or []]
     if functions == []:
         frows = [(NONE_MARK, None, None)]
     n_functions = max(len(frows) + 2, 8)
@@ -337,7 +342,7 @@ def _heading_cells(ws: Worksheet, row: int, cells: list[tuple[int, str, str]], w
         put_formula(ws, row, col, f'="{label}："&{_linked(where, key)}', border=False)
 
 
-def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict, where: dict[str, str]) -> range:
+def _basic_sheet(wb: Workbook, dept: Department | None, heading: dict[str, str], where: dict[str, str]) -> range:
     """附件1; returns the rows of its project lines."""
     ws = wb.create_sheet(SHEET_BASIC)
     dv = _Validations(ws)
@@ -472,7 +477,15 @@ def _score_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: d
     scores = dept.self_assessment.scores if dept else {}
     row = header_row + 1
 
-    def score_cells(r: int, high: Decimal, self_value, reviewed, note, *, reviewed_ok: bool = True) -> None:
+    def score_cells(
+        r: int,
+        high: Decimal,
+        self_value: Decimal | None,
+        reviewed: Decimal | None,
+        note: str | None,
+        *,
+        reviewed_ok: bool = True,
+    ) -> None:
         c = _put(ws, r, c_self, self_value, number_format=POINTS_FORMAT, fill=INPUT_FILL, align=CENTER)
         dv.add(c.coordinate, low=0, high=high, what="得分")
         if reviewed_ok:
@@ -714,14 +727,14 @@ def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: d
             _put(ws, row, 1, info.label, align=WRAP)
             fmt = PERCENT_FORMAT if info.unit == "%" else (AMOUNT_FORMAT if info.unit in ("万元", "元") else "0.##")
             if dept is not None and info.derive is not None:  # a converted department: the values themselves
-                value = info.derive(dept)
+                computed = info.derive(dept)
                 _put(
                     ws,
                     row,
                     2,
-                    value if value is not None else "缺数据",
+                    computed if computed is not None else "缺数据",
                     number_format=fmt,
-                    font=None if value is not None else HINT,
+                    font=None if computed is not None else HINT,
                 )
             elif info.name in formulas:  # a fill-in workbook: computed as it is filled
                 put_formula(ws, row, 2, "=" + formulas[info.name], number_format=fmt)
@@ -740,7 +753,7 @@ def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: d
 # --- the department workbook ------------------------------------------------------------------
 
 
-def _heading(dept: Department | None) -> dict:
+def _heading(dept: Department | None) -> dict[str, str]:
     if dept is None:
         return {"unit": "", "filled_on": "", "amount_unit": "万元"}
     filled = dept.filled_on
@@ -753,7 +766,9 @@ def _heading(dept: Department | None) -> dict:
 def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str) -> Workbook:
     """The fill-in workbook for ``rubric``; with ``dept``, filled with that department's data."""
     wb = Workbook()
-    wb.remove(wb.active)
+    first = wb.active  # the empty sheet a new workbook starts with
+    if first is not None:
+        wb.remove(first)
     heading = _heading(dept)
     where = _info_sheet(wb, dept, rubric_ref)
     projects = _basic_sheet(wb, dept, heading, where)
