@@ -344,9 +344,11 @@ def test_every_score_stays_within_its_weight_and_parents_are_the_sum_of_children
         assert node.self_score == (None if None in selfs else sum(selfs))
         scores = [c.score for c in node.children]
         assert node.score == (None if None in scores else sum(scores))
-        assert node.audited_score == sum(c.audited_score or 0 for c in node.children)
+        audited = [c.audited_score for c in node.children]  # blank is not 0: a partial sum is no sum
+        assert node.audited_score == (None if None in audited else sum(audited))
     tops = result.nodes
-    assert result.audited_total == sum(n.audited_score for n in tops)
+    audited = [n.audited_score for n in tops]
+    assert result.audited_total == (None if None in audited else sum(audited))
     selfs = [n.self_score for n in tops]
     assert result.self_total == (None if None in selfs else sum(selfs))
 

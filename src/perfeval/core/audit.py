@@ -120,7 +120,8 @@ def _indicator_findings(
                     difference=n.stated_items_total - summed,
                 )
     unscored_items = [i for i in n.items if i.self_score is None]
-    if n.items and unscored_items and n.self_score is not None and len(unscored_items) < len(n.items):
+    some_items_blank = bool(n.items and unscored_items and len(unscored_items) < len(n.items))
+    if some_items_blank:
         add(
             "items-incomplete",
             WARNING,
@@ -178,7 +179,7 @@ def _indicator_findings(
         else:
             reason = n.note
         add("unverifiable", WARNING, f"{name}：自评 {_pts(n.self_score)} 分无法核验，{reason}", stated=n.self_score)
-    elif status is Status.NOT_SCORED:
+    elif status is Status.NOT_SCORED and not some_items_blank:  # (a half-filled checklist: items-incomplete)
         add(
             "not-self-scored",
             WARNING,
@@ -210,16 +211,13 @@ def _total_findings(result: ScoreResult) -> list[Problem]:
             )
         ]
     if summed is None:
-        leaves = result.leaves()
-        partial = sum((n.self_score for n in leaves if n.self_score is not None), ZERO)
-        missing = [n.name for n in leaves if n.self_score is None]
+        partial = result.self_known  # what is filled in, the filled 评分要点 of a half-filled checklist too
         return [
             finding(
                 "total-unverifiable",
                 WARNING,
-                f"自评总分 {_pts(stated)} 无法与各指标得分核对："
-                + "、".join(missing)
-                + f"未填自评得分（已填各项之和 {_pts(partial)}）",
+                f"自评总分 {_pts(stated)} 无法与各指标得分核对：{unfilled_text(result)}未填自评得分"
+                f"（已填各项之和 {_pts(partial)}，是部分之和）",
                 where,
                 amounts={"stated": stated, "partial_sum": partial},
             )
@@ -250,6 +248,27 @@ def _total_findings(result: ScoreResult) -> list[Problem]:
             )
         ]
     return []
+
+
+def unfilled(result: ScoreResult) -> list[str]:
+    """What the self-assessment leaves blank, by name: an indicator, or the 评分要点 of a checklist that
+    has some filled (目标管理 评分要点「1、…」)."""
+    out: list[str] = []
+    for n in result.leaves():
+        if not n.applicable or n.self_score is not None:
+            continue
+        blank = [i for i in n.items if i.self_score is None]
+        if n.items and len(blank) < len(n.items):
+            out.append(f"{n.name}的评分要点" + "、".join(f"「{i.text.strip()}」" for i in blank))
+        else:
+            out.append(n.name)
+    return out
+
+
+def unfilled_text(result: ScoreResult, limit: int = 8) -> str:
+    names = unfilled(result)
+    shown = "、".join(names[:limit])
+    return shown + (f" 等 {len(names)} 项" if len(names) > limit else "")
 
 
 def _subtotal_findings(result: ScoreResult, subtotals: Mapping[str, Decimal], levels: list[str]) -> list[Problem]:

@@ -262,18 +262,18 @@ def completeness(
     for r in result.walk():
         if not r.is_leaf or r.status is None:
             continue
-        node = by_id.get(r.id)
+        leaf = by_id.get(r.id)
         path = r.source_path or scores + (r.id,)
         label = f"{r.id}（{r.name}）"
         if r.status is Status.NOT_SCORED and r.rule_kind == "department_rows":
             continue  # reported above as missing rows
         if r.status is Status.NOT_SCORED:
             if r.items and any(i.self_score is not None for i in r.items):
-                for i in r.items:
-                    if i.self_score is None:
+                for blank_item in r.items:
+                    if blank_item.self_score is None:
                         add(
                             "missing-item-score",
-                            f"{label}的评分要点 {i.id}（{i.text.strip()}）缺少自评得分",
+                            f"{label}的评分要点 {blank_item.id}（{blank_item.text.strip()}）缺少自评得分",
                             path + ("items",),
                             key=True,
                         )
@@ -287,12 +287,12 @@ def completeness(
                     scores if dept.self_assessment.scores else ("self_assessment",),
                     key=True,
                 )
-        if node is not None and isinstance(node.rule, Elements):
-            entry = dept.self_assessment.scores.get(node.id)
+        if leaf is not None and isinstance(leaf.rule, Elements):
+            entry = dept.self_assessment.scores.get(leaf.id)
             if entry is not None and entry.present is None:
                 add(
                     "missing-present",
-                    f"{label}按要素计分（{'、'.join(i.text for i in node.rule.items)}）；"
+                    f"{label}按要素计分（{'、'.join(i.text for i in leaf.rule.items)}）；"
                     + (
                         "工作簿中还不能填写具备哪些要素；请用 perfeval convert 把工作簿转为 YAML，在 present 中列出"
                         if workbook

@@ -239,7 +239,7 @@ def _real_date(text: str) -> str:
 
 
 class Department(_Model):
-    format: Literal["perfeval/department@1"] = Field(DEPARTMENT_FORMAT, description="文件格式及版本")
+    format: Literal["perfeval/department@1"] = Field("perfeval/department@1", description="文件格式及版本")
     unit: str = Field(min_length=1, title="单位名称")
     unit_short: str | None = Field(None, title="评价单位（盖章名称）")
     year: int = Field(ge=2000, le=2100, title="评价年度")

@@ -12,7 +12,7 @@ the one :class:`Outcome` record and the one status rule; read top to bottom they
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
@@ -128,7 +128,7 @@ class NodeResult:
     children: list[NodeResult] = field(default_factory=list)
     stated_items_total: Decimal | None = None  # a checklist's stated score when items are given too
     applicable: bool = True  # False: an alternative not chosen (二者择其一); not counted in its parent
-    source_path: tuple | None = None  # where the self-score sits in the department file, when not under scores
+    source_path: tuple[str | int, ...] | None = None  # where the self-score sits in the file, when not under scores
     target: Decimal | None = None  # 年度指标值 (department rows)
     actual: Decimal | None = None  # 实际完成值 (department rows)
     low_closed: bool = True  # False: the allowed range excludes ``low``
@@ -213,6 +213,8 @@ class ScoreResult:
     partial: bool = False  # the rubric lists only part of its tree: totals cover the listed indicators only
     listed_weight: Decimal | None = None  # the weight of the indicators listed (= total_weight when complete)
     rounding: str = "half_up"  # how points were rounded (四舍五入 / 截尾), as the rubric says
+    self_known: Decimal = ZERO  # the self-scores filled in, 评分要点 included: a partial sum when a total is None
+    audited_known: Decimal = ZERO  # the audited scores there are: a partial sum when audited_total is None
 
     def walk(self) -> Iterator[NodeResult]:
         return _walk(self.nodes)
@@ -451,7 +453,7 @@ def _execution_rate(
     if not rule.cap and weight * rate > weight:
         note += "（不封顶，超过分值）"
     if needs_reason:
-        note += f"；执行率低于 {fmt_exact(rule.reason_below, 'percent')}，须说明原因"  # type: ignore[arg-type]
+        note += f"；执行率低于 {fmt_exact(rule.reason_below, 'percent')}，须说明原因"
     header = tuple((row.fund, column, name, facts.get(name)) for row in rule.header for column, name in row.facts())
     return _fixed(score, measure=v.used, note=note, uncapped=not rule.cap, reason_required=needs_reason, header=header)
 
@@ -800,7 +802,7 @@ def _self_score(node: Node, entry: IndicatorScore | None) -> tuple[Decimal | Non
         items.append(ItemResult(item.id, item.text, item.points, s, st))
     stated = entry.score if entry else None
     if given is not None and all(i.self_score is not None for i in items):
-        summed = sum((i.self_score for i in items), ZERO)  # type: ignore[misc]
+        summed = sum((i.self_score for i in items if i.self_score is not None), ZERO)
         return (stated if stated is not None else summed), items, stated
     return stated, items, stated
 
@@ -839,7 +841,7 @@ def _leaf(
         measure=o.measure,
         measure_name=measure.name if measure else None,
         measure_format=measure.format if measure else None,
-        rule_kind=node.rule.kind,
+        rule_kind=node.rule.kind if node.rule is not None else None,
         missing_facts=o.missing,
         items=items,
         reviewed=entry.reviewed if entry else None,
@@ -870,7 +872,7 @@ def _leaf(
     return r
 
 
-def _sum(values) -> Decimal | None:
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     total = ZERO
     for v in values:
         if v is None:
@@ -976,7 +978,7 @@ def _has_entries(node: Node, ctx: _Context) -> bool:
     return False
 
 
-def _subtree(node: Node):
+def _subtree(node: Node) -> Iterator[Node]:
     yield node
     for c in node.children:
         yield from _subtree(c)
@@ -1005,7 +1007,7 @@ def _parent(node: Node, depth: int, children: list[NodeResult], note: str = "") 
         weight=node.weight,
         self_score=_sum(c.self_score for c in counted) if counted else None,
         score=_sum(c.score for c in counted) if counted else None,
-        audited_score=sum((c.audited_score or ZERO for c in counted), ZERO),
+        audited_score=_sum(c.audited_score for c in counted) if counted else None,  # blank is not 0
         children=children,
         note=note,
         incomplete=node.children_incomplete,
@@ -1217,7 +1219,8 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
     nodes = [_node(n, 1, ctx) for n in rubric.indicators]
     self_total = _sum(n.self_score for n in nodes)
     recomputed_total = _sum(n.score for n in nodes)
-    audited_total = sum((n.audited_score or ZERO for n in nodes), ZERO)
+    audited_total = _sum(n.audited_score for n in nodes)  # None while an indicator has no score at all
+    leaves = [n for n in _walk(nodes) if not n.children and n.applicable]
     adjustments = evaluate_adjustments(rubric, ctx)
     return ScoreResult(
         rubric_id=rubric.id,
@@ -1241,4 +1244,13 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
         partial=rubric.is_partial,
         listed_weight=sum((_listed(n) for n in nodes), ZERO),
         rounding=rubric.rounding,
+        self_known=sum((_filled(n) for n in leaves), ZERO),
+        audited_known=sum((n.audited_score for n in leaves if n.audited_score is not None), ZERO),
     )
+
+
+def _filled(n: NodeResult) -> Decimal:
+    """What a leaf's self-assessment has filled in: its score, else the 评分要点 that are filled."""
+    if n.self_score is not None:
+        return n.self_score
+    return sum((i.self_score for i in n.items if i.self_score is not None), ZERO)

@@ -12,9 +12,10 @@ A rubric may declare further reported facts of its own (``facts:`` in the rubric
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from perfeval.core.department import Department, must_not_be_negative
 
@@ -141,7 +142,7 @@ _REPORTED = [
 CATALOGUE: dict[str, FactInfo] = {f.name: f for f in _DERIVED + _REPORTED}
 
 
-def catalogue_for(rubric_facts: dict) -> dict[str, FactInfo]:
+def catalogue_for(rubric_facts: Mapping[str, Any]) -> dict[str, FactInfo]:
     """The built-in catalogue plus a rubric's own declared facts."""
     if not rubric_facts:
         return CATALOGUE

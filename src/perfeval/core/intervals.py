@@ -14,7 +14,9 @@ _INTERVAL = re.compile(r"^\s*([\[(])\s*([-+]?[\d.]+%?|-inf|-∞)?\s*[,，]\s*([-
 class Interval:
     __slots__ = ("low", "high", "low_closed", "high_closed", "text")
 
-    def __init__(self, low, high, low_closed, high_closed, text):
+    def __init__(
+        self, low: Decimal | None, high: Decimal | None, low_closed: bool, high_closed: bool, text: str
+    ) -> None:
         self.low, self.high = low, high
         self.low_closed, self.high_closed = low_closed, high_closed
         self.text = text
@@ -54,7 +56,7 @@ def parse_interval(text: str) -> Interval:
 # --- a list of intervals: ordered, without overlaps or gaps, covering a domain -----------------
 
 
-def _lo_key(iv: Interval) -> tuple:
+def _lo_key(iv: Interval) -> tuple[bool, Decimal, bool]:
     # -inf first; at equal bounds a closed low edge starts earlier than an open one
     return (iv.low is not None, iv.low if iv.low is not None else ZERO, not iv.low_closed)
 

@@ -228,7 +228,7 @@ Adjustment = Annotated[Penalty | Cap | Deviation, Field(discriminator="kind")]
 
 
 class Rubric(_Model):
-    format: Literal["perfeval/rubric@1"] = Field(RUBRIC_FORMAT, description="文件格式及版本")
+    format: Literal["perfeval/rubric@1"] = Field("perfeval/rubric@1", description="文件格式及版本")
     id: NodeId
     name: str = Field(min_length=1, description="评分表名称，按原文")
     source: str | None = Field(None, description="来源（文件号、印发单位、所据资料）")

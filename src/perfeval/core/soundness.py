@@ -270,10 +270,10 @@ class _RubricChecker:
                 )
         elif isinstance(rule, Elements):
             ids = set()
-            for k, item in enumerate(rule.items):
-                if item.id in ids:
-                    self.add("duplicate-item", f"{who(node)}的要素 id {item.id!r} 重复", path + ("items", k, "id"))
-                ids.add(item.id)
+            for k, element in enumerate(rule.items):
+                if element.id in ids:
+                    self.add("duplicate-item", f"{who(node)}的要素 id {element.id!r} 重复", path + ("items", k, "id"))
+                ids.add(element.id)
             summed = rule.points_each * len(rule.items)
             if summed != w:
                 self.add(
@@ -291,11 +291,11 @@ class _RubricChecker:
                         path + ("bands", k, "points"),
                     )
             domain = parse_interval(rule.measure.range or DEFAULT_MEASURE_RANGE)
-            for k, msg in interval_problems(
+            for at, msg in interval_problems(
                 [b.interval for b in rule.bands], domain, percent=rule.measure.format == "percent"
             ):
-                where = path + ("bands", k, "range") if k is not None else path + ("bands",)
-                self.add("band-edges", f"{who(node)}：{msg}", where, key=k is None)
+                where = path + ("bands", at, "range") if at is not None else path + ("bands",)
+                self.add("band-edges", f"{who(node)}：{msg}", where, key=at is None)
         elif isinstance(rule, Deduction):
             if rule.floor > w:
                 self.add(
@@ -382,11 +382,11 @@ class _RubricChecker:
                             path + ("caps", j, "max"),
                         )
                 domain = parse_interval(adj.measure.range or DEFAULT_MEASURE_RANGE)
-                for j, msg in interval_problems(
+                for at, msg in interval_problems(
                     [b.interval for b in adj.caps], domain, percent=adj.measure.format == "percent"
                 ):
-                    where = path + ("caps", j, "range") if j is not None else path + ("caps",)
-                    self.add("cap-edges", f"封顶 {adj.id}（{adj.name}）：{msg}", where, key=j is None)
+                    where = path + ("caps", at, "range") if at is not None else path + ("caps",)
+                    self.add("cap-edges", f"封顶 {adj.id}（{adj.name}）：{msg}", where, key=at is None)
 
     def grades(self) -> None:
         grades = self.rubric.grades
@@ -402,10 +402,13 @@ class _RubricChecker:
                     ("grades", k, "range"),
                 )
         domain = parse_interval(f"[0, {total}]")
-        for k, msg in interval_problems([g.interval for g in grades], domain, percent=False):
+        for at, msg in interval_problems([g.interval for g in grades], domain, percent=False):
             msg = msg.replace("分档", "等级区间")
             self.add(
-                "grade-edges", f"等级：{msg}", ("grades", k, "range") if k is not None else ("grades",), key=k is None
+                "grade-edges",
+                f"等级：{msg}",
+                ("grades", at, "range") if at is not None else ("grades",),
+                key=at is None,
             )
 
 

@@ -391,10 +391,10 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     if dept.department_indicators:
         out.blank()
         out.add(0, "department_indicators:", "部门特性指标（评分表节点 → 部门自设的指标行）")
-        for nid, rows in dept.department_indicators.items():
+        for nid, indicator_rows in dept.department_indicators.items():
             node = nodes.get(nid)
-            out.add(2, f"{yaml_key(nid)}:" + (" []" if not rows else ""), node.name if node else None)
-            for row in rows:
+            out.add(2, f"{yaml_key(nid)}:" + (" []" if not indicator_rows else ""), node.name if node else None)
+            for row in indicator_rows:
                 first = True
                 for name, field_info in DepartmentIndicator.model_fields.items():
                     value = getattr(row, name)

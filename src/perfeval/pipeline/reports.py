@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit
+from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
@@ -115,6 +115,9 @@ class FileReport:
     self_grade: str | None = None  # grade of the self-assessed total (after penalties and caps)
     audited_grade: str | None = None  # grade of the audited total (after penalties and caps)
     scored: bool = False  # the indicator table was computed
+    self_known: Decimal | None = None  # the self-scores filled in: a partial sum while self_total is None
+    audited_known: Decimal | None = None  # the audited scores there are: a partial sum while audited_total is None
+    unfilled: tuple[str, ...] = ()  # what the self-assessment leaves blank, by name
     partial: bool = False  # the rubric lists only part of its tree: totals cover the listed indicators only
     listed_weight: Decimal | None = None
     rounding: str = "half_up"
@@ -269,6 +272,9 @@ def scored_report(file: str, loaded: Loaded, result: ScoreResult, problems: list
         self_grade=rubric.grade_of(result.self_total_adjusted if adjusted else result.self_total),
         audited_grade=rubric.grade_of(result.audited_total_adjusted if adjusted else result.audited_total),
         scored=True,
+        self_known=result.self_known,
+        audited_known=result.audited_known,
+        unfilled=tuple(unfilled(result)),
         partial=result.partial,
         listed_weight=result.listed_weight,
         rounding=result.rounding,

@@ -78,7 +78,8 @@ def score_summary_lines(report: FileReport) -> list[str]:
             f"本表只列出部分指标（已列 {_pts(report.listed_weight)} 分，满分 {_pts(report.total_weight)} 分）："
             "合计为部分得分，不评等级"
         )
-    total = f"自评得分合计 {_pts(report.self_total)}（单位填报总分 {stated}）"
+    self_sum = _pts(report.self_total) if report.self_total is not None else _partial(report, report.self_known)
+    total = f"自评得分合计 {self_sum}（单位填报总分 {stated}）"
     if report.has_adjustments:
         lines.append(total)
         for a in report.adjustments:
@@ -92,23 +93,26 @@ def score_summary_lines(report: FileReport) -> list[str]:
     return [visible(line) for line in lines]
 
 
+def _partial(report: FileReport, known: Any) -> str:
+    """A total that is not one: the sum of what there is, said to be partial, with what is missing."""
+    blanks = "、".join(report.unfilled[:6]) + (f" 等 {len(report.unfilled)} 项" if len(report.unfilled) > 6 else "")
+    return f"—（部分之和 {_pts(known)}；未填：{blanks}）" if blanks else "—"
+
+
 def audit_totals_lines(report: FileReport) -> list[str]:
     leaves = report.leaves()
     stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
     grade = f"（{report.audited_grade}）" if report.audited_grade else ""
+    self_sum = _pts(report.self_total) if report.self_total is not None else _partial(report, report.self_known)
+    audited = _pts(report.audited_total) if report.audited_total is not None else _partial(report, report.audited_known)
     if report.has_adjustments:
-        lines = [
-            f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，审核得分之和 {_pts(report.audited_total)}"
-        ]
+        lines = [f"自评总分 {stated}，各指标自评得分之和 {self_sum}，审核得分之和 {audited}"]
         lines += [f"总分调整·{a.note}" for a in report.adjustments]
         lines.append(
             f"调整后自评得分 {_pts(report.self_total_adjusted)}，调整后审核得分 {_pts(report.audited_total_adjusted)}{grade}"
         )
     else:
-        lines = [
-            f"自评总分 {stated}，各指标自评得分之和 {_pts(report.self_total)}，"
-            f"审核得分 {_pts(report.audited_total)}{grade}"
-        ]
+        lines = [f"自评总分 {stated}，各指标自评得分之和 {self_sum}，审核得分 {audited}{grade}"]
     reviewed = [r.name for r in leaves if r.audited_basis == "reviewer"]
     if reviewed:
         lines.append(f"其中 {len(reviewed)} 项采用评审人员填写的审核得分：" + "、".join(reviewed))
