@@ -1245,7 +1245,7 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
         listed_weight=sum((_listed(n) for n in nodes), ZERO),
         rounding=rubric.rounding,
         self_known=sum((_filled(n) for n in leaves), ZERO),
-        audited_known=sum((n.audited_score for n in leaves if n.audited_score is not None), ZERO),
+        audited_known=sum((n.audited_score if n.audited_score is not None else _filled(n) for n in leaves), ZERO),
     )
 
 
