@@ -117,7 +117,8 @@ def _check_tree(n: NodeResult) -> None:
         assert n.score == sum(c.score for c in counted), n.id
     if n.self_score is not None:
         assert n.self_score == sum(c.self_score for c in counted), n.id
-    assert n.audited_score == sum(c.audited_score or 0 for c in counted), n.id
+    audited = [c.audited_score for c in counted]  # blank is not 0: a partial sum is no sum
+    assert n.audited_score == (None if None in audited else sum(audited)), n.id
     for c in n.children:
         _check_tree(c)
 

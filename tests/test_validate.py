@@ -80,7 +80,7 @@ def test_every_shipped_file_validates(path: Path) -> None:
     assert [p for p in result.problems if p.level != "info"] == []
     assert result.exit_code() == ExitCode.OK
     assert result.kind == ("rubric" if path.parent.name == "rubrics" else "department")
-    if path.name != "hunan-county-2019-8pt.yaml":
+    if path.name not in ("hunan-county-2019-8pt.yaml", "yiyang-gsl-2019.yaml"):  # a partial table; a data file
         assert result.problems == []
 
 

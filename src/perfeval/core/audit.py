@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval.core.consistency import score_range_problems
-from perfeval.core.decimals import ZERO, fmt_points
+from perfeval.core.decimals import ZERO, fmt_number, fmt_percent, fmt_points
 from perfeval.core.department import Department
 from perfeval.core.deviations import deviation_findings
 from perfeval.core.engine import NodeResult, ScoreResult, Status
 from perfeval.core.facts import FactInfo
 from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
+from perfeval.core.staffing import staff_readings
 
 # --- per indicator -----------------------------------------------------------------------------
 
@@ -90,8 +91,12 @@ _FLAGGED = frozenset(
 
 
 def _indicator_findings(
-    n: NodeResult, catalogue: Mapping[str, FactInfo], wording: Wording = YAML_WORDING
+    n: NodeResult,
+    catalogue: Mapping[str, FactInfo],
+    wording: Wording = YAML_WORDING,
+    fact_notes: Mapping[str, str] | None = None,
 ) -> list[Problem]:
+    fact_notes = fact_notes or {}
     if not n.items and n.reviewed is None and n.status not in _FLAGGED:
         return []  # most indicators: nothing below could apply, so build nothing
     out: list[Problem] = []
@@ -176,6 +181,9 @@ def _indicator_findings(
     elif status is Status.UNVERIFIABLE:
         if n.missing_facts:
             reason = _fact_hint(n.missing_facts, catalogue, wording)
+            why = [fact_notes[m] for m in n.missing_facts if m in fact_notes]
+            if why:
+                reason += "（" + "；".join(why) + "）"
         else:
             reason = n.note
         add("unverifiable", WARNING, f"{name}：自评 {_pts(n.self_score)} 分无法核验，{reason}", stated=n.self_score)
@@ -250,6 +258,31 @@ def _total_findings(result: ScoreResult) -> list[Problem]:
     return []
 
 
+def _staff_basis_findings(result: ScoreResult, dept: Department) -> list[Problem]:
+    """编制数 the rubric leaves open (the staff lines hold 工勤编制 and the rubric has no staff_basis)."""
+    readings = staff_readings(dept)
+    if not readings or "authorized_staff" not in result.fact_notes:
+        return []
+    in_post = result.facts.get("actual_staff")
+    shown = []
+    for which, count in readings:
+        rate = f"，在职人员控制率 {fmt_percent(in_post / count)}" if in_post is not None and count else ""
+        shown.append(f"{which} {fmt_number(count)} 人{rate}")
+    users = [n.name for n in result.leaves() if "authorized_staff" in n.missing_facts]
+    return [
+        finding(
+            "staff-basis-ambiguous",
+            WARNING,
+            "编制按类别列出，评分表未规定编制数计哪些类别："
+            + "；".join(shown)
+            + (f"。{'、'.join(users)}因此无法核验" if users else "")
+            + "；请在评分表中写明 staff_basis（计哪些编制类别）",
+            ("staff", "authorized"),
+            amounts={f"reading_{k + 1}": count for k, (_, count) in enumerate(readings)},
+        )
+    ]
+
+
 def unfilled(result: ScoreResult) -> list[str]:
     """What the self-assessment leaves blank, by name: an indicator, or the 评分要点 of a checklist that
     has some filled (目标管理 评分要点「1、…」)."""
@@ -322,11 +355,36 @@ def audit(
     ``wording`` says where to fill a missing figure in (:data:`WORKBOOK_WORDING` for a workbook)."""
     levels = levels or ["一级指标", "二级指标", "三级指标"]
     findings: list[Problem] = []
-    for n in result.leaves():
-        findings.extend(_indicator_findings(n, result.catalogue, wording))
+    leaves = [n for n in result.leaves() if n.applicable]
+    if leaves and all(
+        n.status is Status.NOT_SCORED and not any(i.self_score is not None for i in n.items) for n in leaves
+    ):
+        # no self-assessment at all (a report without its 评分表): one finding, not one per indicator
+        computable = [n for n in leaves if n.score is not None]
+        findings.append(
+            finding(
+                "not-self-scored",
+                WARNING,
+                f"部门文件没有自评得分（{len(leaves)} 项均未填）"
+                + (
+                    f"；按规则可由数据核算的 {len(computable)} 项："
+                    + "、".join(f"{n.name} {_pts(n.score)} 分" for n in computable)
+                    if computable
+                    else ""
+                ),
+                ("self_assessment", "scores"),
+                amounts={"expected": sum((n.score for n in computable if n.score is not None), ZERO)}
+                if computable
+                else {},
+            )
+        )
+        leaves = []
+    for n in leaves:
+        findings.extend(_indicator_findings(n, result.catalogue, wording, result.fact_notes))
     findings.extend(score_range_problems(result))
     if dept is not None:
         findings.extend(deviation_findings(result, dept))
+        findings.extend(_staff_basis_findings(result, dept))
     findings.extend(_subtotal_findings(result, subtotals or {}, levels))
     if not result.partial:  # a table that lists only part of its tree has no total to check
         findings.extend(_total_findings(result))

@@ -26,6 +26,7 @@ from perfeval.core.decimals import (
     ZERO,
     fmt_at,
     fmt_exact,
+    fmt_number,
     fmt_points,
     round_measure,
     round_points,
@@ -45,6 +46,7 @@ from perfeval.core.rules import (
     Measure,
     Proportional,
 )
+from perfeval.core.staffing import staff_readings
 
 
 class Status(StrEnum):
@@ -213,6 +215,7 @@ class ScoreResult:
     partial: bool = False  # the rubric lists only part of its tree: totals cover the listed indicators only
     listed_weight: Decimal | None = None  # the weight of the indicators listed (= total_weight when complete)
     rounding: str = "half_up"  # how points were rounded (四舍五入 / 截尾), as the rubric says
+    fact_notes: dict[str, str] = field(default_factory=dict)  # why a fact is absent, where the file says why
     self_known: Decimal = ZERO  # the self-scores filled in, 评分要点 included: a partial sum when a total is None
     audited_known: Decimal = ZERO  # the audited scores there are: a partial sum when audited_total is None
 
@@ -1213,7 +1216,13 @@ def evaluate_adjustments(rubric: Rubric, ctx: _Context) -> list[AdjustmentResult
 def score(rubric: Rubric, dept: Department) -> ScoreResult:
     """Score a department against a rubric. Pure: same inputs, same result."""
     catalogue = catalogue_for(rubric.facts)
-    facts = fact_values(dept, catalogue)
+    basis = tuple(rubric.staff_basis) if rubric.staff_basis is not None else None
+    facts = fact_values(dept, catalogue, basis)
+    fact_notes: dict[str, str] = {}
+    if facts.get("authorized_staff") is None and (readings := staff_readings(dept)):
+        fact_notes["authorized_staff"] = "编制按类别列出，评分表未规定编制数计哪些类别：" + "，或".join(
+            f"{which} {fmt_number(count)} 人" for which, count in readings
+        )
     sa = dept.self_assessment
     ctx = _Context(dept, sa.scores, facts, catalogue, Policy.of(rubric), sa.reasons)
     nodes = [_node(n, 1, ctx) for n in rubric.indicators]
@@ -1244,6 +1253,7 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
         partial=rubric.is_partial,
         listed_weight=sum((_listed(n) for n in nodes), ZERO),
         rounding=rubric.rounding,
+        fact_notes=fact_notes,
         self_known=sum((_filled(n) for n in leaves), ZERO),
         audited_known=sum((n.audited_score if n.audited_score is not None else _filled(n) for n in leaves), ZERO),
     )

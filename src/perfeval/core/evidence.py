@@ -10,11 +10,12 @@ is a figure the report states — 执行率 100%, 在职人员控制率 95.10%, 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from perfeval.core.number_text import parse_ratio
+from perfeval.core.rules import Formula
 
 MAX_QUOTE = 500  # characters of a quoted sentence
 
@@ -41,9 +42,12 @@ class Claim(_Model):
 
     fact: str | None = Field(None, title="所称的事实（事实目录中的名称，如 actual_spending）")
     indicator: str | None = Field(None, title="所称的指标值（评分表的指标 id 或名称，如 预算完成率）")
-    formula: str | None = Field(None, title="所称的量的公式（如 sangong_actual / sangong_prior_actual - 1）")
+    formula: Formula | None = Field(None, title="所称的量的公式（如 sangong_actual / sangong_prior_actual - 1）")
     name: str | None = Field(None, title="所称的量的名称（写公式时必填，如 三公经费较上年增长率）")
     value: Annotated[Decimal, BeforeValidator(parse_ratio)] = Field(title="所称的值（百分数写 %）")
+    format: Literal["percent", "amount", "number"] | None = Field(
+        None, title="显示方式：percent 百分比、amount 金额、number 数值；不写时按所称的事实或指标而定"
+    )
     source: Source | None = Field(None, title="出处")
 
     @model_validator(mode="after")

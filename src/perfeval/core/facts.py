@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from perfeval.core.department import Department, must_not_be_negative
+from perfeval.core.staffing import authorized_staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +27,15 @@ class FactInfo:
     label: str
     unit: str
     derive: Callable[[Department], Decimal | None] | None = None  # None: reported under facts:
+    # a reported fact the tables can also give (编制数 from the staff lines): used when facts: lacks it
+    fallback: Callable[[Department], Decimal | None] | None = None
 
     @property
     def reported(self) -> bool:
         return self.derive is None
+
+
+WAN = Decimal(10000)  # 元 per 万元: the catalogue's amounts are in 万元
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -72,6 +78,19 @@ def _final_budget(d: Department) -> Decimal | None:
     return None if initial is None or up is None or down is None else initial + up - down
 
 
+def _spending_total(d: Department) -> Decimal | None:
+    """实际支出 without a basic/project split (basic_data.spending): its 小计, else its parts when all are there."""
+    sp = d.basic_data.spending
+    if sp.total is not None:
+        return sp.total
+    return None
+
+
+def _actual_or_undivided(d: Department) -> Decimal | None:
+    split = _actual_spending(d)
+    return split if split is not None else _spending_total(d)
+
+
 def _function_total(d: Department) -> Decimal | None:
     rows = d.spending_by_function
     return None if rows is None else sum((r.amount for r in rows), Decimal(0))
@@ -90,7 +109,7 @@ _DERIVED = [
     FactInfo("prior_year_balance", "上年结余", "万元", lambda d: d.basic_data.income.prior_year_balance),
     FactInfo("basic_spending", "实际支出·基本支出小计", "万元", lambda d: d.basic_data.basic_spending.total),
     FactInfo("project_spending", "实际支出·项目支出合计", "万元", _project_spending),
-    FactInfo("actual_spending", "实际支出数（预算完成数）", "万元", _actual_spending),
+    FactInfo("actual_spending", "实际支出数（预算完成数）", "万元", _actual_or_undivided),
     FactInfo("balance_total", "结转结余总额", "万元", lambda d: d.basic_data.balance.total),
     FactInfo(
         "adjustment_total",
@@ -105,19 +124,58 @@ _DERIVED = [
     FactInfo("sangong_budget", "本年度“三公经费”预算数", "万元", lambda d: d.sangong.budget.total),
     FactInfo("sangong_prior_budget", "上年度“三公经费”预算数", "万元", lambda d: d.sangong.prior_year_budget.total),
     FactInfo("sangong_actual", "“三公经费”实际支出数", "万元", lambda d: d.sangong.actual.total),
+    FactInfo("sangong_prior_actual", "上年度“三公经费”实际支出数", "万元", lambda d: d.sangong.prior_year_actual.total),
+    FactInfo("fiscal_appropriation", "财政拨款收入", "万元", lambda d: d.basic_data.income.fiscal_appropriation),
+    FactInfo("retired_staff", "离退休人数", "人", lambda d: _count(d.staff.retired)),
+]
+
+
+def _count(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _cost(item: str, column: str) -> Callable[[Department], Decimal | None]:
+    def get(d: Department) -> Decimal | None:
+        row = getattr(d.cost_items, item)
+        return None if row is None else getattr(row, column)
+
+    return get
+
+
+def _sangong_part(column: str, part: str) -> Callable[[Department], Decimal | None]:
+    return lambda d: getattr(getattr(d.sangong, column), part)
+
+
+# “三公”经费的各项，按栏: sangong_actual_reception (本年度实际支出·公务接待费) …
+_SANGONG_COLUMNS = {
+    "budget": ("budget", "本年度预算"),
+    "prior_budget": ("prior_year_budget", "上年度预算"),
+    "actual": ("actual", "本年度实际支出"),
+    "prior_actual": ("prior_year_actual", "上年度实际支出"),
+}
+_SANGONG_PARTS = {
+    "overseas_travel": "因公出国（境）费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行维护费",
+    "reception": "公务接待费",
+}
+_DERIVED += [
+    FactInfo(f"sangong_{key}_{part}", f"“三公”经费·{label}·{part_label}", "万元", _sangong_part(column, part))
+    for key, (column, label) in _SANGONG_COLUMNS.items()
+    for part, part_label in _SANGONG_PARTS.items()
 ]
 
 _REPORTED = [
-    FactInfo("authorized_staff", "编制数", "人"),
-    FactInfo("actual_staff", "在职人员数", "人"),
+    FactInfo("authorized_staff", "编制数", "人"),  # (fallback set below: from the staff lines)
+    FactInfo("actual_staff", "在职人员数", "人", fallback=lambda d: _count(d.staff.in_post)),
     FactInfo("key_spending_budget", "预算安排的重点项目（重点支出）资金总额", "万元"),
     FactInfo("key_spending_actual", "实际重点支出资金总额", "万元"),
     FactInfo("payment_progress_actual", "实际支付进度", "%"),
     FactInfo("payment_progress_planned", "既定支付进度", "%"),
     FactInfo("public_funds_budget", "预算安排公用经费总额", "万元"),
     FactInfo("public_funds_actual", "实际支出公用经费总额", "万元"),
-    FactInfo("procurement_budget", "政府采购预算数", "万元"),
-    FactInfo("procurement_actual", "实际政府采购金额", "万元"),
+    FactInfo("procurement_budget", "政府采购预算数", "万元", fallback=_cost("procurement", "budget")),
+    FactInfo("procurement_actual", "实际政府采购金额", "万元", fallback=_cost("procurement", "actual")),
     FactInfo("fixed_assets_in_use", "实际在用固定资产总额", "万元"),
     FactInfo("fixed_assets_total", "所有固定资产总额", "万元"),
     FactInfo("tasks_planned", "计划工作数", "项"),
@@ -152,11 +210,26 @@ def catalogue_for(rubric_facts: Mapping[str, Any]) -> dict[str, FactInfo]:
     return merged
 
 
-def fact_values(dept: Department, catalogue: dict[str, FactInfo]) -> dict[str, Decimal | None]:
-    """Every catalogued fact's value for this department; ``None`` where not reported."""
+def fact_values(
+    dept: Department, catalogue: dict[str, FactInfo], staff_basis: tuple[str, ...] | None = None
+) -> dict[str, Decimal | None]:
+    """Every catalogued fact's value for this department, in the catalogue's unit (amounts in 万元, a
+    file in 元 converted exactly); ``None`` where not reported. A reported fact the file leaves out is
+    taken from its tables where they give it (编制数 from the staff lines, by ``staff_basis``)."""
     values: dict[str, Decimal | None] = {}
+    in_yuan = dept.amount_unit == "元"
     for name, info in catalogue.items():
-        values[name] = info.derive(dept) if info.derive else dept.facts.get(name)
+        if info.derive is not None:
+            value = info.derive(dept)
+        else:
+            value = dept.facts.get(name)
+            if value is None and name == "authorized_staff":
+                value = authorized_staff(dept, staff_basis)
+            elif value is None and info.fallback is not None:
+                value = info.fallback(dept)
+        if in_yuan and value is not None and info.unit == "万元":
+            value = value / WAN
+        values[name] = value
     return values
 
 

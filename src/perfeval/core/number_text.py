@@ -90,7 +90,7 @@ def parse_decimal(value: Any, *, percent_ok: bool = False) -> Any:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - regex guards it
         raise NumberError(f"“{clip(value)}”不是数值") from None
-    return _bounded(number / 100 if is_percent else number, value)
+    return _bounded(number.scaleb(-2) if is_percent else number, value)
 
 
 def parse_ratio(value: Any) -> Any:

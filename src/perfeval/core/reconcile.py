@@ -29,6 +29,7 @@ from decimal import Decimal
 from perfeval.core.decimals import ZERO, fmt_amount
 from perfeval.core.department import Department
 from perfeval.core.problems import ERROR, WARNING, KeyPath, Problem, finding
+from perfeval.core.staffing import staff_problems
 from perfeval.core.sums import DEFAULT_TOLERANCE, Money, Part, parts_of, rounding_note, sum_check, total_of, within
 
 _SPENDING_PARTS = ("wages_welfare", "goods_services", "household_subsidies", "capital", "other")
@@ -71,6 +72,26 @@ def _subtotals(d: Department, money: Money, tolerance: Decimal) -> list[Problem]
             money,
             tolerance=tolerance,
         )
+    sp = bd.spending
+    out += sum_check(
+        "实际支出（不分基本、项目）",
+        sp.total,
+        parts_of(sp, _SPENDING_PARTS),
+        ("basic_data", "spending", "total"),
+        money,
+        tolerance=tolerance,
+    )
+    if i.fiscal_lines:
+        lines = [(line.name, line.amount) for line in i.fiscal_lines]
+        out += sum_check(
+            "收入来源·财政拨款收入",
+            i.fiscal_appropriation,
+            lines,
+            ("basic_data", "income", "fiscal_appropriation"),
+            money,
+            total_name="财政拨款收入",
+            tolerance=tolerance,
+        )
     bal = bd.balance
     out += sum_check(
         "经费结余情况",
@@ -84,6 +105,7 @@ def _subtotals(d: Department, money: Money, tolerance: Decimal) -> list[Problem]
         ("budget", "“三公”经费·本年度预算"),
         ("prior_year_budget", "“三公”经费·上年度预算"),
         ("actual", "“三公”经费·本年度实际支出"),
+        ("prior_year_actual", "“三公”经费·上年度实际支出"),
     ):
         sg = getattr(d.sangong, key)
         out += sum_check(
@@ -99,9 +121,12 @@ def _subtotals(d: Department, money: Money, tolerance: Decimal) -> list[Problem]
 
 
 def _actual_spending(d: Department) -> tuple[Decimal, list[Part]] | None:
-    """实际支出 = 基本支出小计 + 各项目支出小计; None when a 小计 it needs is blank."""
+    """实际支出 = 基本支出小计 + 各项目支出小计 (or the 小计 of spending given without that split); None
+    when a 小计 it needs is blank."""
     bd = d.basic_data
     parts: list[Part] = []
+    if bd.basic_spending.total is None and bd.projects is None and bd.spending.total is not None:
+        return bd.spending.total, [("实际支出小计", bd.spending.total)]
     if bd.basic_spending.total is None:
         return None
     parts.append(("基本支出小计", bd.basic_spending.total))
@@ -315,14 +340,39 @@ def _adjustments(d: Department, money: Money, tolerance: Decimal) -> list[Proble
     ]
 
 
+def _carryover_placement(d: Department, money: Money, tolerance: Decimal) -> list[Problem]:
+    """上年结转 inside or outside 收入小计: the report says one thing while its figures say the other, or says
+    nothing while both readings are open."""
+    inc = d.basic_data.income
+    total, carry, fiscal = inc.total, inc.prior_year_balance, inc.fiscal_appropriation
+    if total is None or carry is None or fiscal is None or carry == 0 or inc.carryover_included is False:
+        return []
+    if abs(total - fiscal) > tolerance:  # the 财政拨款 is not the whole 小计: room for the 结转 inside it
+        return []
+    said = "报告称收入小计“其中上年结转”" if inc.carryover_included else "报告未说明上年结转是否含在收入小计中"
+    return [
+        finding(
+            "carryover-placement",
+            WARNING,
+            f"{said} {money(carry)}，而财政拨款收入 {money(fiscal)} 已等于收入小计 {money(total)}：若结转在小计之内，"
+            f"本年财政拨款应为 {money(total - carry)}；若在小计之外，收入应为 {money(total + carry)}。"
+            "请核对并写明上年结转的位置",
+            ("basic_data", "income", "prior_year_balance"),
+            amounts={"stated": total, "expected": fiscal + carry, "difference": total - fiscal - carry},
+        )
+    ]
+
+
 def reconcile(d: Department, tolerance: Decimal = DEFAULT_TOLERANCE) -> list[Problem]:
     """Every finding about the department's tables, in the order of 附件1, then the tables beside it.
     ``tolerance`` (in the file's amount unit) is the largest gap read as rounding."""
     money = Money(d.amount_unit)
     actual = _actual_spending(d)
     findings = _subtotals(d, money, tolerance)
+    findings += _carryover_placement(d, money, tolerance)
     findings += _income_vs_spending(d, money, actual, tolerance)
     findings += _function_rows(d, money, actual, tolerance)
     findings += _sangong_columns(d, money, tolerance)
     findings += _adjustments(d, money, tolerance)
+    findings += staff_problems(d)
     return findings

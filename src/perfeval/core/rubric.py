@@ -11,11 +11,12 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from perfeval.core import formula as _formula
 from perfeval.core.decimals import Rounding
 from perfeval.core.intervals import Interval, parse_interval
+from perfeval.core.number_text import parse_decimal
 from perfeval.core.rules import (  # the rule models, also importable from here
     Formula,
     Measure,
@@ -249,6 +250,14 @@ class Rubric(_Model):
     )
     levels: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     facts: dict[str, FactDecl] = Field(default_factory=dict, description="本评分表新增的事实（内置目录之外）")
+    staff_basis: list[Literal["administrative", "institutional", "logistics", "other"]] | None = Field(
+        None,
+        description="编制数（在职人员控制率的分母）按哪些编制类别计：administrative 行政、institutional 事业、"
+        "logistics 工勤、other 其他；不写时计行政、事业和其他编制，部门列有工勤编制时视为未定，须由评分表说明",
+    )
+    reconcile_tolerance: Annotated[Decimal, BeforeValidator(parse_decimal), Field(ge=0)] | None = Field(
+        None, description="对账容差（万元）：报表各栏四舍五入造成的差额上限；不写时为 0.01；部门文件可另定"
+    )
     grades: list[Grade] = Field(default_factory=list, description="总分等级")
     adjustments: list[Adjustment] = Field(
         default_factory=list, description="总分调整：扣分（penalty）与封顶（cap），在各指标得分之外单列"

@@ -16,10 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
+from perfeval.core.claims import claim_findings
 from perfeval.core.consistency import score_range_problems
+from perfeval.core.department import Department
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
+from perfeval.core.facts import WAN
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
+from perfeval.core.rubric import Rubric
+from perfeval.core.sums import DEFAULT_TOLERANCE
 from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, load
 from perfeval.pipeline.gc_tuning import paused_gc
 
@@ -303,6 +308,15 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
     return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
 
 
+def tolerance_for(dept: Department, rubric: Rubric) -> Decimal:
+    """对账容差: the department file's, else the rubric's, else one cent of the amount unit."""
+    if dept.tolerance is not None:
+        return dept.tolerance
+    if rubric.reconcile_tolerance is not None:  # stated in 万元 by the rubric
+        return rubric.reconcile_tolerance * (WAN if dept.amount_unit == "元" else 1)
+    return DEFAULT_TOLERANCE
+
+
 def check_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
     """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong."""
     with paused_gc():
@@ -313,8 +327,12 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
             return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)
         wording = WORKBOOK_WORDING if loaded.path.suffix.lower() in WORKBOOK_SUFFIXES else YAML_WORDING
-        found = reconcile(loaded.department) + audit(
-            result, subtotals=loaded.department.self_assessment.subtotals, levels=loaded.rubric.levels, wording=wording
+        dept, rubric = loaded.department, loaded.rubric
+        tolerance = tolerance_for(dept, rubric)
+        found = (
+            reconcile(dept, tolerance)
+            + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
+            + claim_findings(result, dept, rubric, tolerance)
         )
         return scored_report(file, loaded, result, located(found, loaded.source))
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from perfeval.core.consistency import completeness, cross_check, score_range_problems
+from perfeval.core.completeness import completeness
+from perfeval.core.consistency import cross_check, score_range_problems
 from perfeval.core.engine import score
 from perfeval.core.problems import InputError, Problem
 from perfeval.pipeline.departments import parse_department, read_department_data, rubric_for

@@ -20,7 +20,7 @@ are; each sheet is one function, and they share the styles and the validations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -812,6 +812,52 @@ def _unwritable_texts(dept: Department, source: Any, file: str) -> list[Problem]
     return problems
 
 
+# What the department workbook has no cells for yet: (key path, Chinese name, is-it-filled). A department
+# that fills any of them is refused by name (``workbook-cannot-hold``) — never written with it dropped.
+_NOT_IN_THE_WORKBOOK: list[tuple[str, str, Callable[[Department], bool]]] = [
+    ("self_assessment.chosen", "二者择其一的选用", lambda d: bool(d.self_assessment.chosen)),
+    ("self_assessment.not_applicable", "不适用的可选项", lambda d: bool(d.self_assessment.not_applicable)),
+    ("self_assessment.reasons", "原因说明", lambda d: bool(d.self_assessment.reasons)),
+    (
+        "self_assessment.scores.*.present",
+        "具备的要素",
+        lambda d: any(e.present is not None for e in d.self_assessment.scores.values()),
+    ),
+    ("department_indicators", "部门特性指标", lambda d: bool(d.department_indicators)),
+    (
+        "basic_data.spending",
+        "实际支出（不分基本、项目）",
+        lambda d: bool(d.basic_data.spending.model_dump(exclude_none=True)),
+    ),
+    (
+        "basic_data.income",
+        "收入的上年结转位置、财政拨款收入及其构成、按资金性质的收入",
+        lambda d: (
+            any(
+                getattr(d.basic_data.income, k) is not None
+                for k in ("carryover_included", "fiscal_appropriation", "fiscal_lines")
+            )
+            or bool(d.basic_data.income.by_fund.model_dump(exclude_none=True))
+        ),
+    ),
+    (
+        "sangong.prior_year_actual",
+        "“三公”经费上年度实际支出",
+        lambda d: bool(d.sangong.prior_year_actual.model_dump(exclude_none=True)),
+    ),
+    ("staff", "人员编制与在职人数", lambda d: bool(d.staff.model_dump(exclude_none=True))),
+    ("cost_items", "按年列出的其他支出项目", lambda d: bool(d.cost_items.model_dump(exclude_none=True))),
+    ("tolerance", "对账容差", lambda d: d.tolerance is not None),
+    ("claims", "报告所称", lambda d: bool(d.claims)),
+    ("sources", "出处", lambda d: bool(d.sources)),
+]
+
+
+def unrepresentable(dept: Department) -> list[tuple[str, str]]:
+    """What ``dept`` fills in that the workbook has no cells for: (key path, Chinese name)."""
+    return [(key, name) for key, name, filled in _NOT_IN_THE_WORKBOOK if filled(dept)]
+
+
 def write_department_workbook(
     path: Path,
     rubric: Rubric,
@@ -829,6 +875,19 @@ def write_department_workbook(
     the input when ``source`` (its source map) is given; any other (the rubric's) by sheet and cell.
     """
     if dept is not None:
+        missing = unrepresentable(dept)
+        if missing:
+            raise InputError(
+                [
+                    Problem(
+                        "workbook-cannot-hold",
+                        "工作簿还没有填写以下内容的位置，转换会丢失它们，故不转换："
+                        + "、".join(f"{name}（{key}）" for key, name in missing)
+                        + "；请继续使用 YAML 部门文件",
+                        Location(str(inputs[0] if inputs else path)),
+                    )
+                ]
+            )
         problems = _unwritable_texts(dept, source, str(inputs[0] if inputs else path))
         if problems:
             raise InputError(problems)
