@@ -13,10 +13,25 @@ from perfeval.pipeline.reports import check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "taojiang-2019.yaml"
+
+
+class _Exact(yaml.SafeLoader):
+    """Case data with numbers as exact Decimals (519.60 keeps its places)."""
+
+
+_Exact.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(Decimal, lambda dumper, v: dumper.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
+
 CASES = [
     (f"{path.stem}/{case['id']}", case)
     for path in sorted((Path(__file__).parent / "cases" / "departments").glob("*.yaml"))
-    for case in yaml.safe_load(path.read_text(encoding="utf-8"))
+    for case in yaml.load(path.read_text(encoding="utf-8"), Loader=_Exact)  # noqa: S506 - a SafeLoader
 ]
 
 
@@ -40,7 +55,7 @@ def test_department_case(case: dict, tmp_path: Path) -> None:
         case["department"],
     )
     path = tmp_path / "dept.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = check_file(path)
     assert report.readable, [p.message for p in report.problems]
     codes = [p.code for p in report.problems]

@@ -15,8 +15,12 @@ compared:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import BaseModel
 
 from perfeval.core import formula as fx
 from perfeval.core.department import Department
@@ -68,12 +72,38 @@ def claim_findings(
             uses.setdefault(name, []).append(node.id)
     out: list[Problem] = []
     for k, claim in enumerate(dept.claims):
-        out.extend(_one(result, claim, ("claims", k), tolerance, uses))
+        out.extend(_one(result, claim, ("claims", k), tolerance, uses, dept))
     return out
 
 
+def figure_at(dept: Department, dotted: str) -> tuple[Decimal | None, str]:
+    """The figure at a key path of the department file (``basic_data.basic_spending.wages_welfare``,
+    ``basic_data.projects[0].total``), and its Chinese name from the model's titles."""
+    value: Any = dept
+    names: list[str] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        elif isinstance(value, BaseModel) and part in type(value).model_fields:
+            title = type(value).model_fields[part].title
+            names.append(title or part)
+            value = getattr(value, part)
+        else:
+            value = None
+        if value is None:
+            break
+    label = "·".join(n for n in names[-2:]) or dotted
+    return (value if isinstance(value, Decimal) else None), label
+
+
 def _one(
-    result: ScoreResult, claim: Claim, path: KeyPath, tolerance: Decimal, uses: Mapping[str, list[str]]
+    result: ScoreResult,
+    claim: Claim,
+    path: KeyPath,
+    tolerance: Decimal,
+    uses: Mapping[str, list[str]],
+    dept: Department,
 ) -> list[Problem]:
     catalogue = result.catalogue
     node: NodeResult | None = None
@@ -89,6 +119,11 @@ def _one(
             missing = (claim.fact,)
         users = uses.get(claim.fact, [])
         node = _indicator(result, users[0]) if users else None
+    elif claim.figure is not None:
+        recomputed, subject = figure_at(dept, claim.figure)
+        fmt = claim.format or "amount"
+        if recomputed is None:
+            missing = (claim.figure,)
     elif claim.indicator is not None:
         node = _indicator(result, claim.indicator)
         subject = node.measure_name or node.name if node is not None else claim.indicator
@@ -111,6 +146,8 @@ def _one(
                 recomputed = value
     stated = claim.value
     places = _places(stated)
+    if fmt == "amount":  # amounts are printed to the cent whatever the file wrote (519.6 is 519.60)
+        places = max(2, places)
     said = _text(stated, fmt, places)
     quote = f"（原文：{claim.source.text}）" if claim.source is not None and claim.source.text else ""
     where = path + ("value",)

@@ -41,6 +41,11 @@ class Claim(_Model):
     所称的值照报告写（99.17%、146%、2,030.12）；核对时按它写出的位数比较（99.17% 比到万分位）。"""
 
     fact: str | None = Field(None, title="所称的事实（事实目录中的名称，如 actual_spending）")
+    figure: str | None = Field(
+        None,
+        title="所称的表中数据（部门文件中的键路径，如 basic_data.basic_spending.wages_welfare）",
+        description="报告正文所称、表格也列出的数：正文与表格核对",
+    )
     indicator: str | None = Field(None, title="所称的指标值（评分表的指标 id 或名称，如 预算完成率）")
     formula: Formula | None = Field(None, title="所称的量的公式（如 sangong_actual / sangong_prior_actual - 1）")
     name: str | None = Field(None, title="所称的量的名称（写公式时必填，如 三公经费较上年增长率）")
@@ -52,9 +57,9 @@ class Claim(_Model):
 
     @model_validator(mode="after")
     def _one_subject(self) -> Claim:
-        given = [k for k in ("fact", "indicator", "formula") if getattr(self, k)]
+        given = [k for k in ("fact", "figure", "indicator", "formula") if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("一条所称须且只须写 fact、indicator、formula 三者之一，说明所称的是什么")
+            raise ValueError("一条所称须且只须写 fact、figure、indicator、formula 四者之一，说明所称的是什么")
         if self.formula and not self.name:
             raise ValueError("写公式（formula）的所称须有名称（name），如 三公经费较上年增长率")
         return self
