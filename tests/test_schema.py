@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from perfeval.cli.app import app
 from perfeval.core.json_schema import FORMATS, schema_for, schema_text
+from perfeval.pipeline.rubrics import read_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -80,3 +82,69 @@ def test_shipped_files_point_editors_at_their_schema(path: Path) -> None:
     kind = "rubric" if path.parent.name == "rubrics" else "department"
     assert first == f"# yaml-language-server: $schema=../schema/{kind}.schema.json"
     assert (path.parent / "../schema" / f"{kind}.schema.json").resolve().is_file()
+
+
+# --- the schemas accept what the tool itself ships and writes, and refuse what it refuses ------------
+
+jsonschema = pytest.importorskip("jsonschema")
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))
+
+
+def _errors(schema: dict[str, object], doc: object) -> list[str]:
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_example_validates_against_the_department_schema(path: Path) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert _errors(schema_for("department"), doc) == []
+
+
+@pytest.mark.parametrize("path", RUBRICS, ids=[p.name for p in RUBRICS])
+def test_every_shipped_rubric_validates_against_the_rubric_schema(path: Path) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert _errors(schema_for("rubric"), doc) == []
+
+
+@pytest.mark.parametrize("path", RUBRICS, ids=[p.name for p in RUBRICS])
+def test_the_skeleton_init_writes_validates(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dept.yaml"
+    result = runner.invoke(app, ["init", "--rubric", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    # the schema and the tool agree: a skeleton lacks only what it asks the department to fill first
+    assert sorted(e.split(":")[0] for e in _errors(schema_for("department"), doc)) == ["unit", "year"]
+    refused = runner.invoke(app, ["score", str(out)])
+    assert refused.exit_code == 2
+    assert "unit（单位名称）" in refused.output and "year（评价年度）" in refused.output
+    doc.update(unit="某单位", year=2019)
+    assert _errors(schema_for("department"), doc) == []
+
+
+def test_a_converted_workbook_validates(tmp_path: Path) -> None:
+    xlsx = tmp_path / "dept.xlsx"
+    back = tmp_path / "back.yaml"
+    example = ROOT / "examples" / "taojiang-2019.yaml"
+    assert runner.invoke(app, ["convert", str(example), str(xlsx)]).exit_code == 0
+    assert runner.invoke(app, ["convert", str(xlsx), str(back)]).exit_code == 0
+    doc = yaml.safe_load(back.read_text(encoding="utf-8"))
+    assert _errors(schema_for("department"), doc) == []
+
+
+def test_the_per_rubric_schema_refuses_a_fact_the_rubric_does_not_know(tmp_path: Path) -> None:
+    rubric = read_rubric(ROOT / "rubrics" / "taojiang-2019.yaml").rubric
+    strict = schema_for("department", rubric)
+    doc = yaml.safe_load((ROOT / "examples" / "taojiang-2019.yaml").read_text(encoding="utf-8"))
+    assert _errors(strict, doc) == []
+    doc.setdefault("facts", {})["made_up_fact"] = 1
+    assert any("made_up_fact" in e for e in _errors(strict, doc))
+    # the generic schema only checks the shape of a fact id, so it lets the same file through
+    assert _errors(schema_for("department"), doc) == []
+
+
+def test_the_schema_refuses_a_negative_amount() -> None:
+    doc = yaml.safe_load((ROOT / "examples" / "taojiang-2019.yaml").read_text(encoding="utf-8"))
+    doc["basic_data"]["initial_budget"]["total"] = -5
+    assert _errors(schema_for("department"), doc) != []

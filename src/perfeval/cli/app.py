@@ -257,11 +257,20 @@ def schema(
     where: Annotated[
         bool, typer.Option("--where", help="不输出 Schema，只显示随附的 Schema 文件的路径（供编辑器的 $schema 使用）")
     ] = False,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help="部门文件的 Schema 只接受这个评分表的事实和指标（未声明的事实名、不存在的指标都会标红）",
+            metavar="评分表",
+        ),
+    ] = None,
 ) -> None:
     """输出评分表或部门文件的 JSON Schema（供编辑器校验与补全）。"""
     from perfeval.cli.commands.schema import run
 
-    raise typer.Exit(run(name.value, where=where))
+    raise typer.Exit(run(name.value, where=where, rubric=rubric))
 
 
 @app.command(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from perfeval.core.evidence import Claim, Source
@@ -25,6 +25,7 @@ from perfeval.core.tables import (  # the tables, also importable from here
     Income,
     IncomeByFund,
     InitialBudget,
+    InputModel,
     Line,
     ProjectSpending,
     Sangong,
@@ -88,27 +89,22 @@ def _negative(loc: tuple[str | int, ...], value: Decimal) -> InitErrorDetails:
 Score = Annotated[Decimal, BeforeValidator(parse_decimal)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_empty(cls, data: Any) -> Any:
-        """A table, list or mapping left blank (``by_fund:`` with nothing under it, as a fill-in file has
-        it) holds no figures: the same as not writing it."""
-        if isinstance(data, dict) and None in data.values():
-            fields = cls.model_fields
-            blank = [k for k, v in data.items() if v is None and k in fields and fields[k].default_factory is not None]
-            if blank:
-                return {k: v for k, v in data.items() if k not in blank}
-        return data
+def _filled_items(value: Any) -> Any:
+    """评分要点 left blank (as the skeleton writes them) are not self-scored: dropped, and a checklist with
+    none filled is one not self-scored at all. A half-filled one is reported by the engine."""
+    if isinstance(value, dict):
+        filled = {k: v for k, v in value.items() if v is not None}
+        return filled or None
+    return value
 
 
-class IndicatorScore(_Model):
+class IndicatorScore(InputModel):
     """One indicator's self-assessment."""
 
     score: Score | None = Field(None, title="自评得分")
-    items: dict[str, Score] | None = Field(None, title="评分要点得分（按要点 id）")
+    items: Annotated[
+        dict[str, Score] | None, BeforeValidator(_filled_items, json_schema_input_type=dict[str, Score | None] | None)
+    ] = Field(None, title="评分要点得分（按要点 id）；留空的要点视为未自评")
     reviewed: Score | None = Field(None, title="审核得分（评审人员填写）")
     note: str | None = Field(None, title="说明或佐证")
     present: list[str] | None = Field(None, title="具备的要素（要素计分指标，按要素 id）")
@@ -120,10 +116,14 @@ def _score_entry(value: Any) -> Any:
     return {"score": value}
 
 
-ScoreEntry = Annotated[IndicatorScore, BeforeValidator(_score_entry)]
+ScoreEntry = Annotated[
+    IndicatorScore,
+    # written as the bare score (`budget_completion_rate: 2`) or with items, a note, a reviewer's score …
+    BeforeValidator(_score_entry, json_schema_input_type=IndicatorScore | Decimal | str),
+]
 
 
-class SelfAssessment(_Model):
+class SelfAssessment(InputModel):
     """自评：各指标得分与自评总分"""
 
     total: Score | None = Field(None, title="自评总分（单位填报）")
@@ -170,7 +170,7 @@ def _row_kind(data: Any) -> Any:
     return data
 
 
-class DepartmentIndicator(_Model):
+class DepartmentIndicator(InputModel):
     """部门特性指标的一行：部门自行设置的指标、分值、年度指标值与实际完成值，按指标类型计分。"""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(title="指标 id（小写英文）")
@@ -238,7 +238,15 @@ def _real_date(text: str) -> str:
     return text
 
 
-class Department(_Model):
+def _without_blanks(value: Any) -> Any:
+    """A fact left blank (``actual_staff:`` with nothing after it, as the skeleton writes it) is one the
+    department did not report: it is dropped here, so it stays absent — never zero."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v is not None}
+    return value
+
+
+class Department(InputModel):
     format: Literal["perfeval/department@1"] = Field("perfeval/department@1", description="文件格式及版本")
     unit: str = Field(min_length=1, title="单位名称")
     unit_short: str | None = Field(None, title="评价单位（盖章名称）")
@@ -261,9 +269,10 @@ class Department(_Model):
         title="对账容差（金额单位同本文件）",
         description="报表各栏分别四舍五入造成的差额上限；不写时用评分表所定的，评分表也未定时为 0.01",
     )
-    facts: dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]] = Field(
-        default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）"
-    )
+    facts: Annotated[
+        dict[str, Annotated[Decimal, BeforeValidator(lambda v: parse_decimal(v, percent_ok=True))]],
+        BeforeValidator(_without_blanks),
+    ] = Field(default_factory=dict, title="指标公式所需的其他事实（名称见事实目录）；留空的视为未填报")
     department_indicators: dict[str, list[DepartmentIndicator]] = Field(
         default_factory=dict, title="部门特性指标（评分表节点 id → 部门自设的指标行）"
     )

@@ -18,7 +18,10 @@ Count = Annotated[int, Field(ge=0, description="人数或项数，非负整数")
 Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)]
 
 
-class _Model(BaseModel):
+class InputModel(BaseModel):
+    """The base of every model of the department file: unknown keys refused, values frozen, a blank table
+    the same as an absent one."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="before")
@@ -34,7 +37,7 @@ class _Model(BaseModel):
         return data
 
 
-class InitialBudget(_Model):
+class InitialBudget(InputModel):
     """年初预算支出计划"""
 
     total: Amount | None = Field(None, title="小计")
@@ -42,7 +45,7 @@ class InitialBudget(_Model):
     project: Amount | None = Field(None, title="项目支出")
 
 
-class Line(_Model):
+class Line(InputModel):
     """A named line of a breakdown the report gives (财政拨款收入 by what it is for, …)."""
 
     name: str = Field(min_length=1, title="名称")
@@ -50,7 +53,7 @@ class Line(_Model):
     note: str | None = Field(None, title="说明（如“其中 …”）")
 
 
-class IncomeByFund(_Model):
+class IncomeByFund(InputModel):
     """收入按资金性质"""
 
     general_public_budget: Amount | None = Field(None, title="一般公共预算")
@@ -60,7 +63,7 @@ class IncomeByFund(_Model):
     other: Amount | None = Field(None, title="其他资金")
 
 
-class Income(_Model):
+class Income(InputModel):
     """收入来源（附件1：上年结余、上级财政、本级财政、其他；以及报告按资金性质或拨款构成给出的数）"""
 
     total: Amount | None = Field(None, title="小计")
@@ -78,7 +81,7 @@ class Income(_Model):
     by_fund: IncomeByFund = Field(default_factory=IncomeByFund, title="按资金性质")
 
 
-class Spending(_Model):
+class Spending(InputModel):
     """实际支出按经济分类"""
 
     total: Amount | None = Field(None, title="小计")
@@ -97,7 +100,7 @@ class ProjectSpending(Spending):
     note: str | None = Field(None, title="说明")
 
 
-class Balance(_Model):
+class Balance(InputModel):
     """经费结余情况"""
 
     total: Amount | None = Field(None, title="小计")
@@ -105,7 +108,7 @@ class Balance(_Model):
     project: Amount | None = Field(None, title="项目支出")
 
 
-class BasicData(_Model):
+class BasicData(InputModel):
     """附件1 基础数据表"""
 
     initial_budget: InitialBudget = Field(default_factory=InitialBudget, title="年初预算支出计划")
@@ -120,7 +123,7 @@ class BasicData(_Model):
     balance: Balance = Field(default_factory=Balance, title="经费结余情况")
 
 
-class Adjustment(_Model):
+class Adjustment(InputModel):
     """一笔预算调整。金额按调整的资金量记（非负），方向由 kind 表示。
 
     金额也可带符号填写（财务表常这样印）：不写 kind 时，正数为追加、负数为追减；
@@ -150,7 +153,7 @@ class Adjustment(_Model):
         return data
 
 
-class BudgetChanges(_Model):
+class BudgetChanges(InputModel):
     """预算调整与调整后预算"""
 
     final: Amount | None = Field(None, title="调整后预算数（全年预算数）")
@@ -159,7 +162,7 @@ class BudgetChanges(_Model):
     )
 
 
-class FunctionSpending(_Model):
+class FunctionSpending(InputModel):
     """按功能分类（类-款-项）的支出"""
 
     code: Code = Field(pattern=r"^[0-9]{3}([0-9]{2}){0,2}$", title="功能科目编码")
@@ -167,7 +170,7 @@ class FunctionSpending(_Model):
     amount: Amount = Field(title="支出金额")
 
 
-class SangongBreakdown(_Model):
+class SangongBreakdown(InputModel):
     """三公经费及其构成"""
 
     total: Amount | None = Field(None, title="合计")
@@ -177,7 +180,7 @@ class SangongBreakdown(_Model):
     reception: Amount | None = Field(None, title="公务接待费")
 
 
-class Sangong(_Model):
+class Sangong(InputModel):
     """“三公”经费"""
 
     budget: SangongBreakdown = Field(default_factory=SangongBreakdown, title="本年度预算")
@@ -196,7 +199,7 @@ STAFF_CATEGORY_LABELS: dict[str, str] = {
 _STAFF_CATEGORY_NAMES = {label: key for key, label in STAFF_CATEGORY_LABELS.items()} | {"工勤": "logistics"}
 
 
-class StaffLine(_Model):
+class StaffLine(InputModel):
     """一类编制：类别、人数，以及报告的原话（机关行政编制 46 名 …）"""
 
     category: StaffCategory = Field(
@@ -215,7 +218,7 @@ class StaffLine(_Model):
         return data
 
 
-class Staff(_Model):
+class Staff(InputModel):
     """人员编制与在职人数（报告所列，编制可分类逐行填写）"""
 
     authorized: list[StaffLine] | None = Field(None, title="编制（按类别逐行）")
@@ -224,7 +227,7 @@ class Staff(_Model):
     total: Count | None = Field(None, title="合计（在职与离退休）")
 
 
-class YearColumns(_Model):
+class YearColumns(InputModel):
     """一个支出项目在基础数据表中的各栏：上年预算、上年决算、本年预算、本年决算"""
 
     prior_budget: Amount | None = Field(None, title="上年预算")
@@ -233,7 +236,7 @@ class YearColumns(_Model):
     actual: Amount | None = Field(None, title="本年决算")
 
 
-class CostItems(_Model):
+class CostItems(InputModel):
     """基础数据表中按年列出的其他支出项目（湖南市县基础数据表：上年决算 / 本年预算 / 本年决算）"""
 
     business_special: YearColumns | None = Field(None, title="业务工作专项")

@@ -7,7 +7,7 @@ import sys
 from perfeval.core.problems import ExitCode
 
 
-def run(name: str, *, where: bool = False) -> int:
+def run(name: str, *, where: bool = False, rubric: str | None = None) -> int:
     if where:
         from perfeval.fileio.shipped import schema_file
 
@@ -22,5 +22,19 @@ def run(name: str, *, where: bool = False) -> int:
         return ExitCode.OK
     from perfeval.core.json_schema import schema_text
 
-    sys.stdout.write(schema_text(name))
+    if rubric is None:
+        sys.stdout.write(schema_text(name))
+        return ExitCode.OK
+    from perfeval.cli.runner import rubric_option
+    from perfeval.core.problems import InputError
+    from perfeval.pipeline.rubrics import usable_rubric
+    from perfeval.reporting.diagnostics import print_problems
+
+    try:
+        path, _ = rubric_option(rubric)
+        assert path is not None
+        rf = usable_rubric(path)
+    except InputError as err:
+        return print_problems(err.problems)
+    sys.stdout.write(schema_text(name, rf.rubric))
     return ExitCode.OK
