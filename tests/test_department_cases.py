@@ -57,6 +57,16 @@ def test_department_case(case: dict, tmp_path: Path) -> None:
     path = tmp_path / "dept.yaml"
     path.write_text(yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = check_file(path)
+    if "refused" in case:  # the file is refused as input (exit 2): each problem located by line
+        assert not report.readable
+        for want in case["refused"]:
+            found = [p for p in report.problems if p.code == want["code"]]
+            assert len(found) == 1, (want["code"], [(p.code, p.message) for p in report.problems])
+            assert found[0].location is not None and found[0].location.line == want["line"], found[0].location
+            for words in want["contains"]:
+                assert words in found[0].message, found[0].message
+        assert report.exit_code() == 2
+        return
     assert report.readable, [p.message for p in report.problems]
     codes = [p.code for p in report.problems]
     for want in case.get("expect", []):
@@ -66,6 +76,8 @@ def test_department_case(case: dict, tmp_path: Path) -> None:
         for words in want["contains"]:
             assert words in found[0].message, found[0].message
         assert found[0].location is not None and found[0].location.line is not None  # located in the file
+        if "line" in want:
+            assert found[0].location.line == want["line"], found[0].location
     for code in case.get("not_codes", []):
         assert code not in codes, [p.message for p in report.problems if p.code == code]
     if "indicator" in case:
@@ -74,5 +86,7 @@ def test_department_case(case: dict, tmp_path: Path) -> None:
         assert row.status is not None and row.status.value == want["status"], row.note
         if "score" in want:
             assert row.score == Decimal(want["score"])
+        if "self_score" in want:
+            assert row.self_score == Decimal(want["self_score"])
         assert want["note"] in row.note, row.note
     assert report.exit_code() == case["exit"], [(p.code, p.message) for p in report.problems]

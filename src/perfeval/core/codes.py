@@ -125,6 +125,8 @@ CODES: dict[str, CodeInfo] = {
     **_family(
         "department",
         unknown_indicator="评分表中没有这个指标",
+        ambiguous_name="指标名称对应评分表中的多个指标",
+        same_indicator_twice="同一指标写了两次（按 id 和按名称）",
         unknown_item="没有这个评分要点",
         unknown_subtotal="小计不是按上级指标填写",
         items_not_checklist="指标没有评分要点",

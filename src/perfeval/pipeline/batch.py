@@ -37,7 +37,7 @@ def run_one(command: str, path: Path | str, rubric: Path | str | None) -> FileRe
         problem = Problem(
             "internal-error",
             f"perfeval 处理此文件时出现内部错误（{what}）；这是程序的缺陷，不是您文件的问题。"
-            "请带上 --debug 重新运行并报告；其余文件照常处理",
+            "请在命令名前加 --debug（如 perfeval --debug check …）重新运行并报告；其余文件照常处理",
             Location(str(path)),
         )
         return FileReport(str(path), "unknown", [problem], readable=False, internal=True)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from perfeval.core.consistency import cross_check
 from perfeval.core.department import Department
+from perfeval.core.names import resolve_names
 from perfeval.core.problems import InputError, Problem
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
@@ -149,7 +150,8 @@ def load(path: Path | str, rubric_override: Path | str | None = None) -> Loaded:
     rf, rubric_path = rubric_for(dept, p, source, override)
     if not rf.sound:
         raise unusable(rf, None if override is not None else source.locate(("rubric",)))
-    problems = cross_check(rf.rubric, dept, source)
+    dept, source, problems = resolve_names(rf.rubric, dept, source)  # 指标名称 written where ids go
+    problems += cross_check(rf.rubric, dept, source)
     if problems:
         raise InputError(problems)
     return Loaded(rf, dept, source, p, rubric_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 from perfeval.core.completeness import completeness
 from perfeval.core.consistency import cross_check, score_range_problems
 from perfeval.core.engine import score
+from perfeval.core.names import resolve_names
 from perfeval.core.problems import InputError, Problem
 from perfeval.pipeline.departments import parse_department, read_department_data, rubric_for
 from perfeval.pipeline.gc_tuning import paused_gc
@@ -94,11 +95,12 @@ def _validate_department(file: str, p: Path, data: object, source: object) -> Fi
             source.locate(("rubric",)),  # type: ignore[attr-defined]
         )
         return FileReport(file, DEPARTMENT, [lead, *rf.problems])
-    problems = cross_check(rf.rubric, dept, source)  # type: ignore[arg-type]
+    dept, source, problems = resolve_names(rf.rubric, dept, source)  # type: ignore[arg-type]
+    problems += cross_check(rf.rubric, dept, source)
     if not problems:
         result = score(rf.rubric, dept)
         workbook = p.suffix.lower() in (".xlsx", ".xlsm")
-        problems = completeness(rf.rubric, dept, result, source, workbook=workbook) + located(  # type: ignore[arg-type]
+        problems = completeness(rf.rubric, dept, result, source, workbook=workbook) + located(
             score_range_problems(result), source
         )
     here = [pr for pr in problems if pr.location is None or pr.location.file == file]
