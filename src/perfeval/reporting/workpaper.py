@@ -275,6 +275,18 @@ class _Sheet:
                 ws.write_number(r, i, float(v), formats[i])
         self.row = r + 1
 
+    def forget_written_rows(self) -> None:
+        """Drop what xlsxwriter keeps of each row once the row is in its temporary file: its height, kept
+        for placing images (the workpaper has none). Without this, memory grows by ~10 kB a unit."""
+        written = getattr(self.ws, "previous_row", None)
+        if not isinstance(written, int):
+            return
+        for name in ("row_info", "row_sizes"):
+            kept = getattr(self.ws, name, None)
+            if isinstance(kept, dict) and kept:
+                for row in [row for row in kept if row < written]:
+                    del kept[row]
+
     def note(self, text: str) -> None:
         """A line of text under the table, outside its borders."""
         self.ws.write_string(self.row, 0, text, self.fmt("plain"))
@@ -327,6 +339,8 @@ class Workpaper:
                 self.breaks.append(self.detail.row)
             self._detail_rows(report, u)
         self._finding_rows(report, u)
+        for sheet in (self.summary, self.detail, self.findings):
+            sheet.forget_written_rows()
         self.grades[u.audited_grade or ("（无法读取）" if not u.readable else "（无等级）")] += 1
         self.severities.update(u.severities)
         self.verdicts[u.verdict] += 1
