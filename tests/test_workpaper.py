@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import re
+import shutil
+import subprocess
 import sys
 import tracemalloc
 from dataclasses import replace
@@ -374,13 +378,14 @@ def test_a_leaf_row_has_the_fields_the_workpaper_reads() -> None:
 def test_a_rubric_the_departments_name_is_never_the_output_even_with_force(tmp_path: Path) -> None:
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text((ROOT / "rubrics" / "taojiang-2019.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    before = rubric.read_bytes()
+    out = tmp_path / "review.xlsx"
+    os.link(rubric, out)  # the same file under the output's name
     dept = department(tmp_path, "d.yaml", [(f"rubric: {ROOT}/rubrics/taojiang-2019.yaml", f"rubric: {rubric}")])
-    result = CliRunner().invoke(app, ["check", "--no-table", "--output", str(rubric), "--force", str(dept)])
+    result = CliRunner().invoke(app, ["check", "--no-table", "--output", str(out), "--force", str(dept)])
     assert result.exit_code == 2
     assert "[output-is-input]" in result.stderr
-    assert rubric.read_bytes() == before
-    assert not list(tmp_path.glob(".rubric.yaml.*"))  # the temporary file is gone too
+    assert out.read_bytes() == rubric.read_bytes() and os.path.samefile(out, rubric)
+    assert not list(tmp_path.glob(".review.xlsx.*"))  # the temporary file is gone too
 
 
 def test_nothing_is_left_behind_when_no_file_could_be_read(tmp_path: Path) -> None:
@@ -390,3 +395,30 @@ def test_nothing_is_left_behind_when_no_file_could_be_read(tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["check", "--output", str(out), str(broken)])
     assert result.exit_code == 2 and "[no-readable-input]" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml"]
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_prints_the_workpaper_a_unit_to_a_page(batch: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "review.xlsx"
+    assert CliRunner().invoke(app, ["check", "--no-table", "--output", str(out), *map(str, batch[:2])]).exit_code == 1
+    assert SOFFICE is not None
+    subprocess.run(
+        [SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    pdf = (tmp_path / "review.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    # the page is A4 landscape (842 × 595 points)
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 841\.8\d* 595\.\d+", pdf), "not A4 landscape"
+
+
+def test_the_workpaper_must_be_an_xlsx_file(tmp_path: Path) -> None:
+    out = tmp_path / "review.xls"
+    result = CliRunner().invoke(app, ["check", "--output", str(out), str(TAOJIANG)])
+    assert result.exit_code == 2 and "[output-format]" in result.stderr and not out.exists()

@@ -56,7 +56,14 @@ from perfeval.reporting.review_rows import (
     unit_summary,
 )
 from perfeval.reporting.tables import recomputed_cell
-from perfeval.reporting.text_width import column_points, row_height
+from perfeval.reporting.text_width import (
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    ROW_PADDING,
+    column_points,
+    row_height,
+    wrapped_lines,
+)
 from perfeval.reporting.visible import visible
 
 FONT = "宋体"
@@ -64,12 +71,12 @@ FONT_SIZE = 10
 HEADER_FILL = "#DDEBF7"
 DIFF_FILL = "#F8CBAD"
 ATTENTION_FILL = "#FFE699"
-TIER_FILL = "#F2F2F2"
 TOTAL_FILL = "#EDEDED"
 RED = "#C00000"
 MAX_CELL_TEXT = 32_767  # what a spreadsheet cell holds
 MAX_PAGE_BREAKS = 1023  # what a spreadsheet keeps of manual page breaks
 A4_LANDSCAPE_POINTS = 842 - 2 * 0.5 * 72  # the page width less 0.5-inch margins
+PRINT_WIDTH_MARGIN = 1.12  # printed columns are assumed this much wider than the spreadsheet's own measure
 TIER_COLUMNS = 3  # 一级/二级/三级; a deeper indicator's lower levels are joined in the last one
 
 STATUS_FILL = {
@@ -83,6 +90,7 @@ STATUS_FILL = {
 # kind of a column → its number format and alignment
 KINDS: dict[str, dict[str, Any]] = {
     "text": {"text_wrap": True, "valign": "top"},
+    "key": {"shrink": True, "valign": "top"},  # repeated on every row: shrunk to fit, never a taller row
     "center": {"align": "center", "valign": "top", "text_wrap": True},
     "points": {"align": "center", "valign": "top", "num_format": "General"},
     "percent": {"align": "center", "valign": "top", "num_format": "0.00%"},
@@ -104,7 +112,7 @@ class Column:
 
 DETAIL_COLUMNS = [
     Column("序号", 5, "center"),
-    Column("单位", 16, "text"),
+    Column("单位", 16, "key"),
     Column("一级指标", 10, "text"),
     Column("二级指标", 12, "text"),
     Column("三级指标", 14, "text"),
@@ -142,7 +150,7 @@ SUMMARY_COLUMNS = [
 FINDING_COLUMNS = [
     Column("序号", 6, "center"),
     Column("单位序号", 5, "center"),
-    Column("单位", 16, "text"),
+    Column("单位", 16, "key"),
     Column("级别", 8, "center"),
     Column("问题类别", 16, "text"),
     Column("指标", 18, "text"),
@@ -170,13 +178,14 @@ def cell_text(text: str) -> str:
 
 STYLES: dict[str, dict[str, Any]] = {
     "": {},
-    "tier": {"bold": True, "bg_color": TIER_FILL, "pattern": 1},
+    "tier": {"bold": True},
     "total": {"bold": True, "bg_color": TOTAL_FILL, "pattern": 1},
     "red": {"font_color": RED},
     "over": {"bg_color": DIFF_FILL, "pattern": 1},
     "under": {"bg_color": ATTENTION_FILL, "pattern": 1},
     "plain": {},
 }
+FILLED = {name for name, props in STYLES.items() if "bg_color" in props}  # styles whose empty cells are written
 STATUS_STYLE = {s: "over" if fill == DIFF_FILL else "under" for s, fill in STATUS_FILL.items()}
 BORDER = {"border": 1, "border_color": "#808080"}
 
@@ -238,8 +247,8 @@ class _Sheet:
         ws.set_header("&L&A&R审核工作底稿")
         ws.set_footer("&C第 &P 页，共 &N 页")
         # scaled to fit the printed columns on the page's width (not "fit to page": that would drop
-        # the page break before each unit)
-        total = sum(column_points(c.width) for c in self.columns if c.printed)
+        # the page break before each unit), with room to spare: LibreOffice draws columns ~5% wider
+        total = sum(column_points(c.width) for c in self.columns if c.printed) * PRINT_WIDTH_MARGIN
         ws.set_print_scale(max(10, min(100, int(100 * A4_LANDSCAPE_POINTS / total))))
 
     def put(
@@ -252,10 +261,13 @@ class _Sheet:
         """Write the next row: ``values[i]`` (a Decimal, int, str or None) in column ``i``, in the column's
         kind of format unless ``kinds`` says otherwise, in ``style`` unless ``cell_styles`` says otherwise."""
         ws, r = self.ws, self.row
-        texts = [(v, self.widths[i]) for i in self.wrapping if isinstance(v := values[i], str)]
-        height = row_height(texts) if texts else None
-        if height is not None:
-            ws.set_row(r, height)
+        lines = 1
+        for i in self.wrapping:
+            v = values[i]
+            if v.__class__ is str:
+                lines = max(lines, wrapped_lines(v, self.widths[i]))
+        if lines > 1:
+            ws.set_row(r, min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING))
         formats = self.row_formats.get(style)
         if formats is None:
             formats = self.row_formats[style] = [self.fmt(k, style) for k in self.kinds]
@@ -265,14 +277,18 @@ class _Sheet:
                 kind = (kinds or {}).get(i, self.kinds[i])
                 formats[i] = self.fmt(kind, (cell_styles or {}).get(i, style))
         # an empty cell is written only where it is filled: the grid is printed with the sheet's gridlines
-        for i, v in enumerate(values):
+        text, number, blank = ws.write_string, ws.write_number, ws.write_blank
+        filled = style in FILLED
+        i = 0
+        for v, f in zip(values, formats, strict=True):
             if v is None:
-                if style or (cell_styles and i in cell_styles):
-                    ws.write_blank(r, i, None, formats[i])
-            elif type(v) is str:
-                ws.write_string(r, i, v, formats[i])
+                if filled or (cell_styles and i in cell_styles):
+                    blank(r, i, None, f)
+            elif v.__class__ is str:
+                text(r, i, v, f)
             else:
-                ws.write_number(r, i, float(v), formats[i])
+                number(r, i, float(v), f)
+            i += 1
         self.row = r + 1
 
     def forget_written_rows(self) -> None:

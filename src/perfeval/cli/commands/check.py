@@ -34,6 +34,17 @@ def run(
         from perfeval.fileio.safe_write import check_output_path
 
         try:
+            if output.suffix.lower() != ".xlsx":
+                raise InputError(
+                    [
+                        Problem(
+                            "output-format",
+                            f"审核工作簿是 .xlsx 文件，文件名应以 .xlsx 结尾，而不是 {output.suffix or '无扩展名'}"
+                            "（Excel 不会打开扩展名与内容不符的文件）",
+                            Location(str(output)),
+                        )
+                    ]
+                )
             check_output_path(output, force=force, inputs=inputs)
         except InputError as err:
             return print_problems(err.problems)
