@@ -422,3 +422,17 @@ def test_the_workpaper_must_be_an_xlsx_file(tmp_path: Path) -> None:
     out = tmp_path / "review.xls"
     result = CliRunner().invoke(app, ["check", "--output", str(out), str(TAOJIANG)])
     assert result.exit_code == 2 and "[output-format]" in result.stderr and not out.exists()
+
+
+def test_a_failed_run_leaves_no_temporary_files(tmp_path: Path) -> None:
+    report = check_file(department(tmp_path, "over.yaml", OVER_CLAIMED))
+    out = tmp_path / "w.xlsx"
+    with pytest.raises(RuntimeError), Workpaper(out) as wp:
+        wp.add(report)
+        scratch = Path(wp.scratch.name)
+        assert any(scratch.iterdir())  # the sheets' rows, kept by xlsxwriter until the end
+        raise RuntimeError("a disk full, a defect")
+    assert not scratch.exists()
+    with Workpaper(out) as wp:
+        wp.add(report)
+    assert not Path(wp.scratch.name).exists() and out.exists()

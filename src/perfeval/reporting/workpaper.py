@@ -25,6 +25,7 @@ Why this module is long: three sheets laid out column by column, sharing their f
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -163,7 +164,7 @@ def _index(columns: list[Column]) -> dict[str, int]:
     return {c.header: i for i, c in enumerate(columns)}
 
 
-D, S, F = _index(DETAIL_COLUMNS), _index(SUMMARY_COLUMNS), _index(FINDING_COLUMNS)
+D, S = _index(DETAIL_COLUMNS), _index(SUMMARY_COLUMNS)
 HEADER_ROW = 1  # row 0: the sheet's title; row 1: the column headers, repeated on every printed page
 
 
@@ -183,7 +184,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "red": {"font_color": RED},
     "over": {"bg_color": DIFF_FILL, "pattern": 1},
     "under": {"bg_color": ATTENTION_FILL, "pattern": 1},
-    "plain": {},
 }
 FILLED = {name for name, props in STYLES.items() if "bg_color" in props}  # styles whose empty cells are written
 STATUS_STYLE = {s: "over" if fill == DIFF_FILL else "under" for s, fill in STATUS_FILL.items()}
@@ -321,8 +321,17 @@ class Workpaper:
     Nothing of a report is kept once :meth:`add` returns but a few counts for the batch's totals."""
 
     def __init__(self, path: Path | str, *, strict: bool = False) -> None:
+        # xlsxwriter keeps each sheet's rows in a temporary file until the end: in a folder of ours, removed
+        # whether the workpaper is written or discarded
+        self.scratch = tempfile.TemporaryDirectory(prefix="perfeval-workpaper-")
         self.wb = xlsxwriter.Workbook(
-            str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": self.scratch.name,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
         )
         self.wb.set_properties({"title": "审核工作底稿", "author": "perfeval", "comments": "perfeval check --output"})
         self.strict = strict
@@ -490,7 +499,10 @@ class Workpaper:
             f.finish(HEADER_ROW + 1)
         else:
             f.finish(f.row)
-        self.wb.close()
+        try:
+            self.wb.close()
+        finally:
+            self.scratch.cleanup()
 
     def discard(self) -> None:
         """Stop without writing the file (the caller removes it): release xlsxwriter's temporary files."""
@@ -499,6 +511,7 @@ class Workpaper:
             fh = getattr(ws, "row_data_fh", None)
             if fh is not None:
                 fh.close()
+        self.scratch.cleanup()
 
     def __enter__(self) -> Workpaper:
         return self
