@@ -436,3 +436,65 @@ def test_a_failed_run_leaves_no_temporary_files(tmp_path: Path) -> None:
     with Workpaper(out) as wp:
         wp.add(report)
     assert not Path(wp.scratch.name).exists() and out.exists()
+
+
+# --- the writer process (check --output on a machine with more than one core) ---------------------------
+
+
+def cells_of(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_the_writer_process_writes_the_same_workpaper_as_one_process(batch: list[Path], tmp_path: Path) -> None:
+    from perfeval.cli.workpaper_writer import BackgroundWorkpaper, InProcessWorkpaper
+
+    reports = [check_file(p) for p in batch]
+    for name, kind in (("one.xlsx", InProcessWorkpaper), ("two.xlsx", BackgroundWorkpaper)):
+        with kind(tmp_path / name, False) as sink:
+            for r in reports:
+                sink.add(r)
+            assert sink.finish() == (5, 4, {str(ROOT / "rubrics" / f) for f in _RUBRICS})
+    assert cells_of(tmp_path / "two.xlsx") == cells_of(tmp_path / "one.xlsx")
+
+
+_RUBRICS = ("taojiang-2019.yaml", "project-2020.yaml", "hunan-county-2019.yaml")
+
+
+def test_a_failure_of_the_writer_process_is_raised_with_its_error(tmp_path: Path) -> None:
+    from perfeval.cli.workpaper_writer import BackgroundWorkpaper
+
+    report = check_file(department(tmp_path, "t.yaml", []))
+    with pytest.raises(OSError) as err, BackgroundWorkpaper(tmp_path / "gone" / "w.xlsx", False) as sink:
+        sink.add(report)
+        sink.finish()
+    assert err.value.errno is not None  # the writer's own error (no such folder), not a generic failure
+
+
+def test_the_writer_process_discards_its_work_when_the_checking_stops(tmp_path: Path) -> None:
+    import tempfile
+
+    from perfeval.cli.workpaper_writer import BackgroundWorkpaper
+
+    report = check_file(department(tmp_path, "t.yaml", []))
+    scratch = set(Path(tempfile.gettempdir()).glob("perfeval-workpaper-*"))
+    with pytest.raises(KeyboardInterrupt), BackgroundWorkpaper(tmp_path / "w.xlsx", False) as sink:
+        sink.add(report)
+        raise KeyboardInterrupt
+    assert not sink.process.is_alive() and sink.process.exitcode == 0
+    assert set(Path(tempfile.gettempdir()).glob("perfeval-workpaper-*")) == scratch  # its rows are gone
+
+
+def test_check_writes_the_same_workpaper_in_one_process(batch: list[Path], tmp_path: Path, monkeypatch) -> None:
+    two = tmp_path / "two.xlsx"
+    CliRunner().invoke(app, ["check", "--no-table", "--output", str(two), *map(str, batch)])
+    monkeypatch.setenv("PERFEVAL_WORKPAPER_IN_PROCESS", "1")
+    one = tmp_path / "one.xlsx"
+    CliRunner().invoke(app, ["check", "--no-table", "--output", str(one), *map(str, batch)])
+    assert cells_of(one) == cells_of(two)
+
+
+def test_a_file_that_cannot_be_written_is_an_os_error_not_xlsxwriters(tmp_path: Path) -> None:
+    report = check_file(department(tmp_path, "t.yaml", []))
+    with pytest.raises(OSError), Workpaper(tmp_path / "gone" / "w.xlsx") as wp:
+        wp.add(report)  # the file is created when closed: the missing folder shows then

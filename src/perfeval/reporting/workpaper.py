@@ -29,12 +29,14 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
@@ -213,15 +215,195 @@ class _Formats:
         return f
 
 
+# A row of the workpaper, as plain values (floats, ints, strings, None) that a second process can be sent:
+# (sheet, values, style, kinds of format that differ from the column's, cell styles, row height or None).
+# A row of sheet BREAK says that a page break comes before the next row of 指标明细.
+Row = tuple[int, list[Any], str, dict[int, str] | None, dict[int, str] | None, float | None]
+SUMMARY, DETAIL, FINDINGS, BREAK = 0, 1, 2, 3
+SHEETS = [  # (name, title, columns) of each sheet, in order
+    ("汇总", "审核工作底稿·汇总", SUMMARY_COLUMNS),
+    ("指标明细", "审核工作底稿·指标明细（按单位）", DETAIL_COLUMNS),
+    ("问题清单", "审核工作底稿·问题清单", FINDING_COLUMNS),
+]
+_WRAPPING = [[(i, c.width) for i, c in enumerate(cols) if c.kind in ("text", "center")] for _, _, cols in SHEETS]
+
+
+def _height(sheet: int, values: list[Any]) -> float | None:
+    """The row height the text-width model gives the row's wrapped cells; None when one line does."""
+    lines = 1
+    for i, width in _WRAPPING[sheet]:
+        v = values[i]
+        if v.__class__ is str:
+            lines = max(lines, wrapped_lines(v, width))
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING) if lines > 1 else None
+
+
+def _plain(values: list[Any]) -> list[Any]:
+    return [float(v) if v.__class__ is Decimal else v for v in values]
+
+
+class WorkpaperRows:
+    """Each report as the workpaper's rows, and the batch's totals: everything but the file itself.
+
+    Keeps no report: only the counts the totals need (units, grades, verdicts, severities)."""
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self.units = 0  # files given so far
+        self.readable = 0  # of which could be audited
+        self.problems = 0
+        self.rubric_files: set[str] = set()  # the rubrics the units named: never to be written over
+        self.grades: Counter[str] = Counter()
+        self.severities: Counter[str] = Counter()
+        self.verdicts: Counter[str] = Counter()
+
+    def rows(self, report: FileReport) -> list[Row]:
+        """``report``'s 汇总 row, its 指标明细 rows (after a page break) and its 问题清单 rows."""
+        self.units += 1
+        u = unit_summary(report, self.units, self.strict)
+        out: list[Row] = [self._summary_row(u)]
+        if report.readable:
+            self.readable += 1
+            if report.rubric_file:
+                self.rubric_files.add(report.rubric_file)
+            out.append((BREAK, [], "", None, None, None))
+            self._detail_rows(report, u, out)
+        self._finding_rows(report, u, out)
+        self.grades[u.audited_grade or ("（无法读取）" if not u.readable else "（无等级）")] += 1
+        self.severities.update(u.severities)
+        self.verdicts[u.verdict] += 1
+        return out
+
+    def totals(self) -> list[str]:
+        """The lines under the 汇总: files, verdicts, grades, problems by severity."""
+        unreadable = self.units - self.readable
+        return [
+            f"共 {self.units} 个部门文件，可审核 {self.readable} 个"
+            + (f"，无法读取 {unreadable} 个" if unreadable else ""),
+            "结论：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())),
+            "审核等级：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.grades.items())),
+            "问题：" + "，".join(f"{SEVERITY_LABELS[k]} {self.severities.get(k, 0)} 个" for k in SEVERITIES),
+        ]
+
+    @staticmethod
+    def _row(
+        sheet: int,
+        values: list[Any],
+        style: str = "",
+        kinds: dict[int, str] | None = None,
+        cells: dict[int, str] | None = None,
+    ) -> Row:
+        values = _plain(values)
+        return (sheet, values, style, kinds, cells, _height(sheet, values))
+
+    def _summary_row(self, u: UnitSummary) -> Row:
+        dev = u.deviation
+        values: list[Any] = [
+            u.index,
+            cell_text(u.name),
+            cell_text(u.rubric_name) if u.rubric_name else None,
+            u.weight,
+            u.stated_total,
+            u.self_score,
+            u.recomputed,
+            u.reviewed,
+            u.audited,
+            dev,
+            u.deviation_rate,
+            u.self_grade,
+            u.audited_grade,
+            u.over_claimed if u.readable else None,
+            *(u.severities[s] for s in SEVERITIES),
+            "\n".join(w.label for w in u.warnings) or None,
+            u.verdict,
+            cell_text(u.file),
+        ]
+        cells: dict[int, str] = {}
+        if dev:
+            mark = "over" if dev > 0 else "under"
+            cells = {S["自评得分"]: mark, S["审核得分"]: mark, S["偏差（自评−审核）"]: mark}
+        if u.warnings:
+            cells[S["平台预警"]] = "over" if any(w.color == "red" for w in u.warnings) else "under"
+        return self._row(SUMMARY, values, "red" if not u.readable else "", None, cells or None)
+
+    def _detail_rows(self, report: FileReport, u: UnitSummary, out: list[Row]) -> None:
+        mine, general = findings_by_indicator(report.problems)
+        unit = cell_text(u.name)
+        for r, names in tier_paths(report.indicators):
+            values, kinds, cells = _indicator_cells(u.index, unit, names, r, mine.get(r.id, ()))
+            out.append(self._row(DETAIL, values, "" if r.is_leaf else "tier", kinds, cells))
+        self._total_rows(report, u, unit, general, out)
+
+    def _total_rows(
+        self, report: FileReport, u: UnitSummary, unit: str, general: list[Problem], out: list[Row]
+    ) -> None:
+        width = len(DETAIL_COLUMNS)
+        notes = []
+        if report.stated_total is not None and report.stated_total != report.self_total:
+            notes.append(f"单位填报的自评总分为 {fmt_points(report.stated_total)}，与各指标自评得分之和不一致")
+        notes += [f"{severity_label(p)}：{cell_text(p.message)}" for p in general]
+
+        def line(label: str, **cells: Any) -> list[Any]:
+            values: list[Any] = [None] * width
+            values[D["序号"]], values[D["单位"]], values[D["一级指标"]] = u.index, unit, label
+            for header, value in cells.items():
+                values[D[header]] = value
+            return values
+
+        total = line(
+            "合计",
+            分值=report.total_weight,
+            自评得分=report.self_total,
+            核算得分=report.recomputed_total,
+            审核得分=report.audited_total,
+            偏离度=deviation_rate(report.self_total, report.audited_total),
+            状态=None if report.has_adjustments else report.audited_grade,
+            备注="\n".join(notes) or None,
+        )
+        out.append(self._row(DETAIL, total, "total"))
+        if not report.has_adjustments:
+            return
+        for a in report.adjustments:
+            adjustment = line("总分调整", 二级指标=cell_text(a.name), 核算说明=cell_text(a.note) if a.note else None)
+            out.append(self._row(DETAIL, adjustment))
+        after = line(
+            "调整后合计",
+            分值=report.total_weight,
+            自评得分=report.self_total_adjusted,
+            核算得分=report.recomputed_total_adjusted,
+            审核得分=report.audited_total_adjusted,
+            偏离度=deviation_rate(report.self_total_adjusted, report.audited_total_adjusted),
+            状态=report.audited_grade,
+        )
+        out.append(self._row(DETAIL, after, "total"))
+
+    def _finding_rows(self, report: FileReport, u: UnitSummary, out: list[Row]) -> None:
+        unit = cell_text(u.name)
+        for p in report.problems:
+            self.problems += 1
+            indicator = None
+            if p.indicator_id:
+                indicator = f"{cell_text(p.indicator_name or p.indicator_id)}（{cell_text(p.indicator_id)}）"
+            values = [
+                self.problems,
+                u.index,
+                unit,
+                severity_label(p),
+                code_title(p.code),
+                indicator,
+                cell_text(str(p.location) if p.location is not None else report.file),
+                cell_text(p.message),
+            ]
+            out.append(self._row(FINDINGS, values, "red" if severity(p) == "P0" else ""))
+
+
 class _Sheet:
     """One worksheet written top to bottom, one row at a time: its columns, formats, and the next row."""
 
     def __init__(self, wb: xlsxwriter.Workbook, fmt: _Formats, name: str, title: str, columns: list[Column]) -> None:
         self.ws: Worksheet = wb.add_worksheet(name)
         self.fmt, self.columns = fmt, columns
-        self.widths = [c.width for c in columns]
         self.kinds = [c.kind for c in columns]
-        self.wrapping = [i for i, c in enumerate(columns) if c.kind in ("text", "center")]
         self.row_formats: dict[str, list[Format]] = {}
         for i, c in enumerate(columns):
             self.ws.set_column(i, i, c.width)
@@ -254,20 +436,16 @@ class _Sheet:
     def put(
         self,
         values: list[Any],
-        style: str = "",
-        kinds: dict[int, str] | None = None,
-        cell_styles: dict[int, str] | None = None,
+        style: str,
+        kinds: dict[int, str] | None,
+        cell_styles: dict[int, str] | None,
+        height: float | None,
     ) -> None:
-        """Write the next row: ``values[i]`` (a Decimal, int, str or None) in column ``i``, in the column's
+        """Write the next row: ``values[i]`` (a float, int, str or None) in column ``i``, in the column's
         kind of format unless ``kinds`` says otherwise, in ``style`` unless ``cell_styles`` says otherwise."""
         ws, r = self.ws, self.row
-        lines = 1
-        for i in self.wrapping:
-            v = values[i]
-            if v.__class__ is str:
-                lines = max(lines, wrapped_lines(v, self.widths[i]))
-        if lines > 1:
-            ws.set_row(r, min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING))
+        if height is not None:
+            ws.set_row(r, height)
         formats = self.row_formats.get(style)
         if formats is None:
             formats = self.row_formats[style] = [self.fmt(k, style) for k in self.kinds]
@@ -287,7 +465,7 @@ class _Sheet:
             elif v.__class__ is str:
                 text(r, i, v, f)
             else:
-                number(r, i, float(v), f)
+                number(r, i, v, f)
             i += 1
         self.row = r + 1
 
@@ -315,12 +493,10 @@ class _Sheet:
         self.ws.autofilter(HEADER_ROW, 0, max(table_end - 1, HEADER_ROW), len(self.columns) - 1)
 
 
-class Workpaper:
-    """The workpaper being written to ``path``: :meth:`add` each report as it comes, then :meth:`close`.
+class WorkpaperFile:
+    """The workpaper's file: rows written as they come (xlsxwriter, ``constant_memory``), then closed."""
 
-    Nothing of a report is kept once :meth:`add` returns but a few counts for the batch's totals."""
-
-    def __init__(self, path: Path | str, *, strict: bool = False) -> None:
+    def __init__(self, path: Path | str) -> None:
         # xlsxwriter keeps each sheet's rows in a temporary file until the end: in a folder of ours, removed
         # whether the workpaper is written or discarded
         self.scratch = tempfile.TemporaryDirectory(prefix="perfeval-workpaper-")
@@ -334,173 +510,48 @@ class Workpaper:
             },
         )
         self.wb.set_properties({"title": "审核工作底稿", "author": "perfeval", "comments": "perfeval check --output"})
-        self.strict = strict
         fmt = _Formats(self.wb)
-        self.summary = _Sheet(self.wb, fmt, "汇总", "审核工作底稿·汇总", SUMMARY_COLUMNS)
-        self.detail = _Sheet(self.wb, fmt, "指标明细", "审核工作底稿·指标明细（按单位）", DETAIL_COLUMNS)
-        self.findings = _Sheet(self.wb, fmt, "问题清单", "审核工作底稿·问题清单", FINDING_COLUMNS)
-        self.units = 0  # files given so far
-        self.readable = 0  # of which could be audited
-        self.problems = 0
-        self.rubric_files: set[str] = set()  # the rubrics the units named: never to be written over
-        self.grades: Counter[str] = Counter()
-        self.severities: Counter[str] = Counter()
-        self.verdicts: Counter[str] = Counter()
+        self.sheets = [_Sheet(self.wb, fmt, name, title, columns) for name, title, columns in SHEETS]
         self.breaks: list[int] = []  # the 指标明细 row where each unit after the first starts
         self.closed = False
 
-    # --- one unit ----------------------------------------------------------------------------------
+    def write(self, rows: Iterable[Row]) -> None:
+        sheets = self.sheets
+        for sheet, values, style, kinds, cells, height in rows:
+            if sheet == BREAK:
+                detail = sheets[DETAIL].row
+                if detail > HEADER_ROW + 1 and len(self.breaks) < MAX_PAGE_BREAKS:
+                    self.breaks.append(detail)
+                continue
+            sheets[sheet].put(values, style, kinds, cells, height)
+        for s in sheets:
+            s.forget_written_rows()
 
-    def add(self, report: FileReport) -> None:
-        """Write ``report``'s 汇总 row, its indicator rows and its problems; keep nothing of it."""
-        self.units += 1
-        u = unit_summary(report, self.units, self.strict)
-        self._summary_row(u)
-        if report.readable:
-            self.readable += 1
-            if report.rubric_file:
-                self.rubric_files.add(report.rubric_file)
-            if self.detail.row > HEADER_ROW + 1 and len(self.breaks) < MAX_PAGE_BREAKS:
-                self.breaks.append(self.detail.row)
-            self._detail_rows(report, u)
-        self._finding_rows(report, u)
-        for sheet in (self.summary, self.detail, self.findings):
-            sheet.forget_written_rows()
-        self.grades[u.audited_grade or ("（无法读取）" if not u.readable else "（无等级）")] += 1
-        self.severities.update(u.severities)
-        self.verdicts[u.verdict] += 1
-
-    def _summary_row(self, u: UnitSummary) -> None:
-        dev = u.deviation
-        values: list[Any] = [
-            u.index,
-            cell_text(u.name),
-            cell_text(u.rubric_name) if u.rubric_name else None,
-            u.weight,
-            u.stated_total,
-            u.self_score,
-            u.recomputed,
-            u.reviewed,
-            u.audited,
-            dev,
-            u.deviation_rate,
-            u.self_grade,
-            u.audited_grade,
-            u.over_claimed if u.readable else None,
-            *(u.severities[s] for s in SEVERITIES),
-            "\n".join(w.label for w in u.warnings) or None,
-            u.verdict,
-            cell_text(u.file),
-        ]
-        cells: dict[int, str] = {}
-        if dev:
-            mark = "over" if dev > 0 else "under"
-            cells = {S["自评得分"]: mark, S["审核得分"]: mark, S["偏差（自评−审核）"]: mark}
-        if u.warnings:
-            cells[S["平台预警"]] = "over" if any(w.color == "red" for w in u.warnings) else "under"
-        self.summary.put(values, "red" if not u.readable else "", cell_styles=cells)
-
-    def _detail_rows(self, report: FileReport, u: UnitSummary) -> None:
-        mine, general = findings_by_indicator(report.problems)
-        unit = cell_text(u.name)
-        put = self.detail.put
-        for r, names in tier_paths(report.indicators):
-            values, kinds, cells = _indicator_cells(u.index, unit, names, r, mine.get(r.id, ()))
-            put(values, "" if r.is_leaf else "tier", kinds, cells)
-        self._total_rows(report, u, unit, general)
-
-    def _total_rows(self, report: FileReport, u: UnitSummary, unit: str, general: list[Problem]) -> None:
-        put, width = self.detail.put, len(DETAIL_COLUMNS)
-        notes = []
-        if report.stated_total is not None and report.stated_total != report.self_total:
-            notes.append(f"单位填报的自评总分为 {fmt_points(report.stated_total)}，与各指标自评得分之和不一致")
-        notes += [f"{severity_label(p)}：{cell_text(p.message)}" for p in general]
-
-        def line(label: str, **cells: Any) -> list[Any]:
-            values: list[Any] = [None] * width
-            values[D["序号"]], values[D["单位"]], values[D["一级指标"]] = u.index, unit, label
-            for header, value in cells.items():
-                values[D[header]] = value
-            return values
-
-        put(
-            line(
-                "合计",
-                分值=report.total_weight,
-                自评得分=report.self_total,
-                核算得分=report.recomputed_total,
-                审核得分=report.audited_total,
-                偏离度=deviation_rate(report.self_total, report.audited_total),
-                状态=None if report.has_adjustments else report.audited_grade,
-                备注="\n".join(notes) or None,
-            ),
-            "total",
-        )
-        if not report.has_adjustments:
-            return
-        for a in report.adjustments:
-            put(line("总分调整", 二级指标=cell_text(a.name), 核算说明=cell_text(a.note) if a.note else None))
-        put(
-            line(
-                "调整后合计",
-                分值=report.total_weight,
-                自评得分=report.self_total_adjusted,
-                核算得分=report.recomputed_total_adjusted,
-                审核得分=report.audited_total_adjusted,
-                偏离度=deviation_rate(report.self_total_adjusted, report.audited_total_adjusted),
-                状态=report.audited_grade,
-            ),
-            "total",
-        )
-
-    def _finding_rows(self, report: FileReport, u: UnitSummary) -> None:
-        put, unit = self.findings.put, cell_text(u.name)
-        for p in report.problems:
-            self.problems += 1
-            indicator = None
-            if p.indicator_id:
-                indicator = f"{cell_text(p.indicator_name or p.indicator_id)}（{cell_text(p.indicator_id)}）"
-            values = [
-                self.problems,
-                u.index,
-                unit,
-                severity_label(p),
-                code_title(p.code),
-                indicator,
-                cell_text(str(p.location) if p.location is not None else report.file),
-                cell_text(p.message),
-            ]
-            put(values, "red" if severity(p) == "P0" else "")
-
-    # --- the end -----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Write the batch's totals under the 汇总, the print areas and page breaks, and close the file."""
+    def close(self, totals: list[str]) -> None:
+        """The ``totals`` under the 汇总, the print areas and page breaks; the file closed."""
         if self.closed:
             return
         self.closed = True
-        s = self.summary
-        table_end = s.row
-        s.row += 1
-        unreadable = self.units - self.readable
-        s.note(
-            f"共 {self.units} 个部门文件，可审核 {self.readable} 个"
-            + (f"，无法读取 {unreadable} 个" if unreadable else "")
-        )
-        s.note("结论：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())))
-        s.note("审核等级：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.grades.items())))
-        s.note("问题：" + "，".join(f"{SEVERITY_LABELS[k]} {self.severities.get(k, 0)} 个" for k in SEVERITIES))
-        s.finish(table_end)
-        self.detail.finish(self.detail.row)
-        self.detail.ws.set_h_pagebreaks(self.breaks)
-        f = self.findings
-        if f.row == HEADER_ROW + 1:
-            f.note("未发现问题。")
-            f.finish(HEADER_ROW + 1)
+        summary, detail, findings = self.sheets
+        table_end = summary.row
+        summary.row += 1
+        for line in totals:
+            summary.note(line)
+        summary.finish(table_end)
+        detail.finish(detail.row)
+        detail.ws.set_h_pagebreaks(self.breaks)
+        if findings.row == HEADER_ROW + 1:
+            findings.note("未发现问题。")
+            findings.finish(HEADER_ROW + 1)
         else:
-            f.finish(f.row)
+            findings.finish(findings.row)
         try:
             self.wb.close()
+        except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError (a full disk): the OSError itself
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise
         finally:
             self.scratch.cleanup()
 
@@ -513,6 +564,41 @@ class Workpaper:
                 fh.close()
         self.scratch.cleanup()
 
+
+class Workpaper:
+    """The workpaper being written to ``path`` in this process: :meth:`add` each report as it comes, then
+    :meth:`close`. Nothing of a report is kept once :meth:`add` returns but a few counts for the totals."""
+
+    def __init__(self, path: Path | str, *, strict: bool = False) -> None:
+        self.rows = WorkpaperRows(strict=strict)
+        self.file = WorkpaperFile(path)
+
+    @property
+    def units(self) -> int:
+        return self.rows.units
+
+    @property
+    def readable(self) -> int:
+        return self.rows.readable
+
+    @property
+    def rubric_files(self) -> set[str]:
+        return self.rows.rubric_files
+
+    @property
+    def scratch(self) -> tempfile.TemporaryDirectory[str]:
+        return self.file.scratch
+
+    def add(self, report: FileReport) -> None:
+        """Write ``report``'s 汇总 row, its indicator rows and its problems; keep nothing of it."""
+        self.file.write(self.rows.rows(report))
+
+    def close(self) -> None:
+        self.file.close(self.rows.totals())
+
+    def discard(self) -> None:
+        self.file.discard()
+
     def __enter__(self) -> Workpaper:
         return self
 
@@ -521,8 +607,8 @@ class Workpaper:
     ) -> None:
         if exc_type is None:
             self.close()
-        else:
-            self.discard()
+        elif not self.file.closed:
+            self.file.discard()
 
 
 def _indicator_cells(

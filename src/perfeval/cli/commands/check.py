@@ -1,9 +1,9 @@
 """`perfeval check DEPT...`: the audit of one department or a whole county, file by file.
 
 With ``--output review.xlsx`` the reviewer's workpaper is written as the files are checked: each
-report goes to :class:`perfeval.reporting.workpaper.Workpaper` as it comes and is then dropped, into a
-temporary file that takes the output's name only at the end (and is discarded when no file could be
-audited).
+report goes to :class:`perfeval.reporting.workpaper.Workpaper` as it comes (in a second process where
+there is a core for it: :mod:`perfeval.cli.workpaper_writer`) and is then dropped, into a temporary file
+that takes the output's name only at the end (and is discarded when no file could be audited).
 """
 
 from __future__ import annotations
@@ -77,13 +77,13 @@ def _check_to_workpaper(
     force: bool,
     inputs: tuple[Path, ...],
 ) -> int:
+    from perfeval.cli.workpaper_writer import workpaper_sink
     from perfeval.fileio.safe_write import check_output_path, write_atomic
-    from perfeval.reporting.workpaper import Workpaper
 
     done: dict[str, int] = {}
 
     def write(tmp: Path) -> None:
-        with Workpaper(tmp, strict=strict) as workpaper:
+        with workpaper_sink(tmp, strict) as workpaper:  # written beside the checking, one unit at a time
             code, _ = run_files(
                 "check",
                 departments,
@@ -95,11 +95,12 @@ def _check_to_workpaper(
                 out=out,
                 on_report=workpaper.add,
             )
-            done.update(code=code, units=workpaper.units)
-            if not workpaper.readable:
+            units, readable, rubric_files = workpaper.finish()
+            done.update(code=code, units=units)
+            if not readable:
                 raise _NothingToWrite
             # a rubric a department named is an input too: never written over, even with --force
-            check_output_path(output, force=True, inputs=tuple(Path(f) for f in sorted(workpaper.rubric_files)))
+            check_output_path(output, force=True, inputs=tuple(Path(f) for f in sorted(rubric_files)))
 
     try:
         write_atomic(output, write, force=force, inputs=inputs)
