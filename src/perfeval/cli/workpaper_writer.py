@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, SpawnContext
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -98,7 +99,11 @@ class BackgroundWorkpaper:
         self.rows = WorkpaperRows(strict=strict)
         # forked on Linux (nothing to import again; no thread runs yet: the progress bar starts later),
         # spawned elsewhere, where forking is unsafe or unavailable
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        context: ForkContext | SpawnContext
+        if sys.platform == "linux":
+            context = multiprocessing.get_context("fork")
+        else:
+            context = multiprocessing.get_context("spawn")
         self.conn, theirs = context.Pipe()
         for stream in (sys.stdout, sys.stderr):  # a forked writer must not write out again what is buffered
             try:
