@@ -217,6 +217,15 @@ def make_large(work: Path, factor: int = 20) -> tuple[Path, Path]:
         # node ids only (`- id: x`); 评分要点 ids (`- {id: …}`) are per indicator and stay
         copies += [re.sub(r"^(\s*- id: )([a-z][a-z0-9_]*)", rf"\1\2_x{k}", ln) for ln in body]
     head = [re.sub(r"^total: 100$", f"total: {100 * factor}", ln) for ln in head]
+    # the grade bands are out of 100: scaled with the total
+    head = [
+        re.sub(
+            r'range: "([\[(])(\d+), (\d+)([\])])"',
+            lambda m: f'range: "{m[1]}{int(m[2]) * factor}, {int(m[3]) * factor}{m[4]}"',
+            ln,
+        )
+        for ln in head
+    ]
     big_rubric = work / "large-rubric.yaml"
     big_rubric.write_text("\n".join(head + copies) + "\n", encoding="utf-8")
 
@@ -255,16 +264,17 @@ def make_large(work: Path, factor: int = 20) -> tuple[Path, Path]:
 def in_process_cost(python: str, dept: Path, loops: int) -> float:
     code = f"""
 import time, statistics
-from perfeval import pipeline as L
+from perfeval.pipeline import rubrics
+from perfeval.pipeline.departments import load
 from perfeval.core.engine import score
-from perfeval.cli.gc_tuning import paused_gc, settle_gc
+from perfeval.pipeline.gc_tuning import paused_gc, settle_gc
 settle_gc()  # as the perfeval commands do
 times = []
 for _ in range({loops}):
-    L._RUBRIC_CACHE.clear()
+    rubrics._CACHE.clear()
     t0 = time.perf_counter()
     with paused_gc():  # as the perfeval commands do, per file
-        loaded = L.load({str(dept)!r})
+        loaded = load({str(dept)!r})
         score(loaded.rubric, loaded.department)
     times.append(time.perf_counter() - t0)
 print(statistics.median(times))
