@@ -366,5 +366,5 @@ def test_no_audit_workbook_when_no_department_could_be_read(tmp_path):
     out = tmp_path / "audit.xlsx"
     result = invoke("--output", str(out), str(broken))
     assert result.exit_code == 2
-    assert "[no-readable-input]" in result.stderr and "未写出审核工作簿" in result.stderr
+    assert "[no-readable-input]" in result.stderr and "未写出审核工作底稿" in result.stderr
     assert not out.exists()

@@ -53,8 +53,11 @@ def short_rows(path: Path, sheet: str) -> list[str]:
     ws = load_workbook(path)[sheet]
     merged = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
 
+    spans = {c: dim for dim in ws.column_dimensions.values() for c in range(dim.min or 0, (dim.max or -1) + 1)}
+
     def px(col: int) -> float:
-        dim = ws.column_dimensions.get(get_column_letter(col))
+        # a <col> element may cover several columns (xlsxwriter writes B:C as one): openpyxl keys it by B
+        dim = ws.column_dimensions.get(get_column_letter(col)) if col not in spans else spans[col]
         if dim is not None and dim.hidden:
             return 0.0
         return 7 * ((dim.width if dim is not None else None) or 8.43)

@@ -43,7 +43,7 @@ def _epilog(examples: list[tuple[str, str]], exit_codes: str) -> str:
 app = typer.Typer(
     name="perfeval",
     cls=Group,
-    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评（check）、校验文件（validate），"
+    help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评并写出工作底稿与报告（check、report）、校验文件（validate），"
     "生成与转换填报工作簿（init、convert）。",
     epilog=_epilog(
         [
@@ -178,7 +178,7 @@ def check(
         typer.Option(
             "--output",
             "-o",
-            help="另存审核结果工作簿（.xlsx）：审核后的评分表、问题清单、汇总",
+            help="另存审核工作底稿（.xlsx）：汇总、指标明细、问题清单",
             show_default=False,
             metavar="输出文件",
         ),
@@ -191,6 +191,45 @@ def check(
     raise typer.Exit(
         run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table, output=output, force=force)
     )
+
+
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval report depts/ -o 审核报告.html", "一个文件夹的审核报告，可在浏览器中查看和打印"),
+            ('perfeval report "depts/*.yaml" -r hunan-county-2019 -o review.html', "通配符，指定评分表"),
+        ],
+        _EXIT_CHECK,
+    ),
+)
+def report(
+    departments: Annotated[
+        list[Path],
+        typer.Argument(
+            help="部门文件（YAML 或 .xlsx）、文件夹或通配符，可给多个",
+            show_default=False,
+            metavar="部门文件",
+            readable=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="审核报告（.html）：等级分布、自评与审核得分、红黑榜、问题分布、各单位评分表",
+            show_default=False,
+            metavar="输出文件",
+        ),
+    ],
+    rubric: RubricOption = None,
+    force: ForceOption = False,
+) -> None:
+    """写出审核报告：一个自带样式与图表、可直接打印的 HTML 文件。"""
+    from perfeval.cli.commands.report import run
+
+    raise typer.Exit(run(departments, rubric, output, force))
 
 
 class SchemaName(StrEnum):

@@ -1,14 +1,20 @@
-"""`perfeval check DEPT...`: the audit of one department or a whole county, file by file."""
+"""`perfeval check DEPT...`: the audit of one department or a whole county, file by file.
+
+With ``--output review.xlsx`` the reviewer's workpaper is written as the files are checked: each
+report goes to :class:`perfeval.reporting.workpaper.Workpaper` as it comes (in a second process where
+there is a core for it: :mod:`perfeval.cli.workpaper_writer`) and is then dropped, into a temporary file
+that takes the output's name only at the end (and is discarded when no file could be audited).
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TextIO
 
 from perfeval.cli.inputs import expand
 from perfeval.cli.runner import make_parent, rubric_option, run_files
-from perfeval.core.problems import ExitCode, InputError
-from perfeval.pipeline.reports import FileReport
+from perfeval.core.problems import InputError, Location, Problem
 from perfeval.reporting.diagnostics import print_problems
 
 
@@ -35,7 +41,18 @@ def run(
 
         try:
             make_parent(output)
-            ensure_writable(output, force=force, inputs=inputs)
+            ensure_writable(output, force=force, inputs=inputs)  # first: an output that is an input says so
+            if output.suffix.lower() != ".xlsx":
+                raise InputError(
+                    [
+                        Problem(
+                            "output-format",
+                            f"审核工作底稿是 .xlsx 文件，文件名应以 .xlsx 结尾，而不是 {output.suffix or '无扩展名'}"
+                            "（Excel 不会打开扩展名与内容不符的文件）",
+                            Location(str(output)),
+                        )
+                    ]
+                )
         except InputError as err:
             return print_problems(err.problems)
     if rubric_path is not None:  # one bad rubric would fail every file: say so once
@@ -45,43 +62,63 @@ def run(
             usable_rubric(rubric_path)
         except InputError as err:
             return print_problems(err.problems)
-    kept: list[FileReport] = []
-    code, _ = run_files(
-        "check",
-        paths,
-        rubric_path,
-        fmt,
-        strict=strict,
-        jobs=jobs,
-        table=table,
-        out=out,
-        on_report=kept.append if output is not None else None,
-    )
-    if output is not None:
-        code = max(code, _write_workbook(output, kept, force, inputs))
-    return code
+    if output is None:
+        code, _ = run_files("check", paths, rubric_path, fmt, strict=strict, jobs=jobs, table=table, out=out)
+        return code
+    return _check_to_workpaper(paths, rubric_path, fmt, strict, jobs, table, out, output, force, inputs)
 
 
-def _write_workbook(output: Path, reports: list[FileReport], force: bool, inputs: tuple[Path, ...]) -> int:
-    import sys
+class _NothingToWrite(Exception):
+    """No file of the batch could be audited: the workpaper is not written."""
 
-    from perfeval.core.problems import Location, Problem
-    from perfeval.reporting.audit_workbook import write_audit_workbook
 
-    if not any(r.readable for r in reports):
-        return print_problems(
-            [
-                Problem(
-                    "no-readable-input",
-                    "没有一个部门文件可以审核，未写出审核工作簿；请先改正上面列出的问题",
-                    Location(str(output)),
-                )
-            ]
-        )
-    rubrics = tuple(Path(r.rubric_file) for r in reports if r.rubric_file)
+def _check_to_workpaper(
+    departments: list[Path],
+    rubric: Path | None,
+    fmt: str,
+    strict: bool,
+    jobs: int,
+    table: bool | None,
+    out: TextIO | None,
+    output: Path,
+    force: bool,
+    inputs: tuple[Path, ...],
+) -> int:
+    from perfeval.cli.workpaper_writer import workpaper_sink
+    from perfeval.fileio.safe_write import check_output_path, write_atomic
+
+    done: dict[str, int] = {}
+
+    def write(tmp: Path) -> None:
+        with workpaper_sink(tmp, strict) as workpaper:  # written beside the checking, one unit at a time
+            code, _ = run_files(
+                "check",
+                departments,
+                rubric,
+                fmt,
+                strict=strict,
+                jobs=jobs,
+                table=table,
+                out=out,
+                on_report=workpaper.add,
+            )
+            units, readable, rubric_files = workpaper.finish()
+            done.update(code=code, units=units)
+            if not readable:
+                raise _NothingToWrite
+            # a rubric a department named is an input too: never written over, even with --force
+            check_output_path(output, force=True, inputs=tuple(Path(f) for f in sorted(rubric_files)))
+
     try:
-        write_audit_workbook(output, reports, force=force, inputs=inputs + rubrics)
+        write_atomic(output, write, force=force, inputs=inputs)
+    except _NothingToWrite:
+        no_input = Problem(
+            "no-readable-input",
+            "没有一个部门文件可以审核，未写出审核工作底稿；请先改正上面列出的问题",
+            Location(str(output)),
+        )
+        return max(done["code"], print_problems([no_input]))
     except InputError as err:
-        return print_problems(err.problems)
-    print(f"已写出审核工作簿 {output}（{len(reports)} 个部门文件）", file=sys.stderr)
-    return ExitCode.OK
+        return max(done.get("code", 0), print_problems(err.problems))
+    print(f"已写出审核工作底稿 {output}（{done['units']} 个部门文件）", file=sys.stderr)
+    return done["code"]

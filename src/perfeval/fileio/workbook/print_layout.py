@@ -5,7 +5,7 @@ for wrapped text when the file says nothing — so an 指标说明 of 80 charact
 :func:`fit_rows` measures every wrapped cell (its text, its font size, the width of its column or of its
 merged range) and makes each row, or each merged block of rows, tall enough for the lines it needs.
 
-The width model is deliberately generous, so that a font the printer substitutes (Noto Sans CJK for
+The width model (:mod:`perfeval.fileio.text_measure`, shared with the workpaper) is deliberately generous, so that a font the printer substitutes (Noto Sans CJK for
 SimSun, Carlito for Calibri) still fits: a CJK character takes 1.05 em, any other character 0.55 em, a
 line 1.5 em. ``tests/test_print_layout.py`` checks the result with a stricter model of its own (1 em,
 half an em, 1.35 em a line); the pages themselves were looked at after LibreOffice printed them.
@@ -14,74 +14,20 @@ half an em, 1.35 em a line); the pages themselves were looked at after LibreOffi
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import TypeGuard
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfeval.fileio.text_measure import column_px, lines_needed
+
 DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters of the default font
 DEFAULT_HEIGHT = 15.0  # points
-CJK_EM = 1.05
-LATIN_EM = 0.55
 LINE_EM = 1.5
 PADDING_PT = 4.0
 # A4 landscape, with the 0.4-inch side margins _page_setup sets: the printable width in pixels at 100 %
 A4_LANDSCAPE_PX = (297 / 25.4 - 0.8) * 96
-
-
-def column_px(width: float) -> float:
-    """A column's width in pixels, from Excel's width in characters (Calibri 11: a digit is 7 px)."""
-    return width * 7 + 5
-
-
-def _wide(c: str) -> bool:
-    return unicodedata.east_asian_width(c) in "WF"
-
-
-def _tokens(text: str) -> list[str]:
-    """What a line may break between: any CJK character; Latin words (and numbers) stay whole."""
-    out: list[str] = []
-    word = ""
-    for c in text:
-        if c == " " or _wide(c):
-            if word:
-                out.append(word)
-                word = ""
-            out.append(c)
-        else:
-            word += c
-    if word:
-        out.append(word)
-    return out
-
-
-def text_px(text: str, size_pt: float, cjk_em: float = CJK_EM, latin_em: float = LATIN_EM) -> float:
-    em = size_pt * 96 / 72
-    return sum(em * (cjk_em if _wide(c) else latin_em) for c in text)
-
-
-def lines_needed(
-    text: str, width_px: float, size_pt: float, *, cjk_em: float = CJK_EM, latin_em: float = LATIN_EM
-) -> int:
-    """The lines ``text`` wraps into at ``width_px`` (greedy, as spreadsheets wrap)."""
-    usable = max(width_px - 6, 1.0)
-    total = 0
-    for paragraph in str(text).split("\n"):
-        lines, line = 1, 0.0
-        for token in _tokens(paragraph):
-            w = text_px(token, size_pt, cjk_em, latin_em)
-            if line and line + w > usable:
-                lines += 1
-                line = 0.0 if token == " " else w
-                while line > usable:  # a word longer than the line is broken where it must
-                    lines += 1
-                    line -= usable
-            else:
-                line += w
-        total += lines
-    return total
 
 
 def _is_text(value: object) -> TypeGuard[str]:
