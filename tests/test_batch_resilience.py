@@ -21,10 +21,10 @@ def one_file_crashes(tmp_path: Path, monkeypatch) -> list[Path]:
     bad = tmp_path / "crashes.yaml"
     bad.write_bytes(GOOD.read_bytes())
 
-    def check(path, rubric=None):
+    def check(path, settings):
         if Path(path).name == "crashes.yaml":
             raise RuntimeError("secret content of the file")  # what a defect looks like
-        return check_file(path, rubric)
+        return check_file(path, settings.rubric, settings)
 
     monkeypatch.setitem(batch.RUNNERS, "check", check)
     return [GOOD, bad, GOOD, GOOD]

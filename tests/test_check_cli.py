@@ -208,9 +208,11 @@ def test_json_contract(county):
         "indicators",
     }
     assert (good["stated_total"], good["self_score"], good["audited_score"]) == ("98.2", "98.2", "98.2")
-    assert good["counts"] == {"error": 0, "warning": 9, "info": 0} and good["exit_code"] == 0
+    assert good["counts"] == {"error": 0, "warning": 9, "info": 0, "accepted": 0, "ignored": 0}
+    assert good["exit_code"] == 0
     gap = good["problems"][0]
-    assert set(gap) == {"code", "level", "message", "location", "path", "indicator", "amounts"}
+    assert set(gap) == {"code", "level", "message", "location", "path", "indicator", "amounts", "accepted"}
+    assert gap["accepted"] is None
     assert gap["code"] == "income-spending-gap" and gap["level"] == "warning"
     assert gap["amounts"] == {"stated": "1048.5", "expected": "1295.87", "difference": "-247.37"}
     assert gap["location"] == {"file": str(county[0]), "line": 22, "col": 12}

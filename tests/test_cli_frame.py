@@ -78,7 +78,7 @@ def test_wrapped_lines_keep_punctuation_with_its_text() -> None:
 # (arguments, what the Chinese message says)
 USAGE_ERRORS = [
     (["check", "--bogus", "x.yaml"], "没有选项 --bogus"),
-    (["check", "--strct", "x.yaml"], "是否想写 --strict"),
+    (["check", "--strct", "x.yaml"], "--strict？"),
     (["check", "--format", "xml", "x.yaml"], "--format/-f 的值 'xml' 无效：应为 text、json、github 之一"),
     (["check", "--jobs", "-3", "x.yaml"], "--jobs/-j 的值 '-3' 无效：应为不小于 0 的整数"),
     (["check", "--jobs", "many", "x.yaml"], "--jobs/-j 的值 'many' 无效"),

@@ -78,6 +78,12 @@ def test_department_case(case: dict, tmp_path: Path) -> None:
         assert found[0].location is not None and found[0].location.line is not None  # located in the file
         if "line" in want:
             assert found[0].location.line == want["line"], found[0].location
+    for want in case.get("accepted", []):  # shown, marked accepted with the file's reason
+        found = [p for p in report.problems if p.code == want["code"] and list(p.path) == want["path"]]
+        assert len(found) == 1, (want["code"], [(p.code, p.path, p.accepted) for p in report.problems])
+        assert found[0].accepted == want["reason"]
+    if "accepted" not in case:
+        assert all(p.accepted is None for p in report.problems)
     for code in case.get("not_codes", []):
         assert code not in codes, [p.message for p in report.problems if p.code == code]
     if "indicator" in case:

@@ -15,6 +15,7 @@ from perfeval.cli.app import app
 from perfeval.cli.runner import run_files
 from perfeval.core.intervals import interval_problems, parse_interval
 from perfeval.core.problems import ExitCode, Location, Problem
+from perfeval.pipeline.settings import DEFAULT_SETTINGS
 from perfeval.pipeline.validation import validate_file as validate_path
 from perfeval.reporting.github_reporter import github_line
 
@@ -210,7 +211,7 @@ def _broken_results(tmp_path: Path):
 
 def _render(fmt: str, *paths: Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code, _ = run_files("validate", list(paths), None, fmt, out=out, err=err)
+    code, _ = run_files("validate", list(paths), DEFAULT_SETTINGS, fmt, out=out, err=err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -241,6 +242,7 @@ def test_json_format_equals_the_library_result(tmp_path: Path) -> None:
         "path": ["total"],
         "indicator": None,
         "amounts": {},
+        "accepted": None,
     }
 
 

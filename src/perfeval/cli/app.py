@@ -13,7 +13,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,10 @@ from perfeval import __version__
 from perfeval.cli.help import Command, Group, cells
 from perfeval.core.problems import ExitCode, InputError
 from perfeval.reporting.formats import Format
+
+if TYPE_CHECKING:
+    from perfeval.cli.settings import Options
+    from perfeval.core.sampling import SampleRequest
 
 # the exit codes, as each command's help states them
 _EXIT_CHECK = (
@@ -92,13 +96,99 @@ RubricOption = Annotated[
     typer.Option(
         "--rubric",
         "-r",
-        help=RUBRIC_HELP + "；默认用部门文件中 rubric 所指的评分表",
+        help=RUBRIC_HELP + "；默认用部门文件中 rubric 所指的评分表，文件未写时用配置文件的 rubric",
         metavar="评分表",
         show_default=False,
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它")]
 FORMAT_METAVAR = "text|json|github"
+
+# the configuration file and the choice of codes (docs/config.md), shared by the commands that read departments
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="配置文件（perfeval.toml，或含 [tool.perfeval] 的 pyproject.toml）；默认从当前文件夹向上查找",
+        metavar="配置文件",
+        show_default=False,
+        readable=False,
+    ),
+]
+IsolatedOption = Annotated[bool, typer.Option("--isolated", "--no-config", help="不读取任何配置文件")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="在错误输出中说明用了哪个配置文件")]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        help="只报告这些问题代码（可重复，或用逗号分隔）；替换配置文件的 select 与 ignore",
+        metavar="代码",
+        show_default=False,
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ignore",
+        help="不报告这些问题代码（可重复，或用逗号分隔），并说明忽略了几个；加在配置文件的 ignore 上",
+        metavar="代码",
+        show_default=False,
+    ),
+]
+
+
+class SampleBy(StrEnum):
+    size_zh = "资金规模"
+    deviation_zh = "偏差"
+    random = "random"
+    size = "size"
+    deviation = "deviation"
+
+
+SampleOption = Annotated[
+    int | None,
+    typer.Option(
+        "--sample",
+        min=1,
+        help="抽取 N 个单位作重点评价，列出抽样结果和每个单位的抽取理由",
+        metavar="N",
+        show_default=False,
+    ),
+]
+ByOption = Annotated[
+    SampleBy | None,
+    typer.Option(
+        "--by",
+        help="抽样依据：资金规模（size，实际支出最大的）、偏差（deviation，自评−审核最大的）、random（随机）；默认资金规模",
+        metavar="资金规模|偏差|random",
+        show_default=False,
+    ),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", help="随机抽样（--by random）的种子，同一种子抽到同样的单位；不给时随机取一个并显示", metavar="种子"
+    ),
+]
+
+
+def _options(
+    config: Path | None, isolated: bool, verbose: bool, select: list[str] | None = None, ignore: list[str] | None = None
+) -> Options:
+    from perfeval.cli.settings import Options
+
+    return Options(None, config, isolated, verbose, select, ignore)
+
+
+def _sample(size: int | None, by: SampleBy | None, seed: int | None) -> SampleRequest | None:
+    """``--sample`` as a request; its usage mistakes said in Chinese (exit 2)."""
+    from perfeval.cli.settings import sample_request
+    from perfeval.reporting.diagnostics import print_problems
+
+    try:
+        return sample_request(size, by.value if by is not None else None, seed)
+    except InputError as err:
+        raise typer.Exit(print_problems(err.problems)) from None
 
 
 @app.command(
@@ -119,19 +209,24 @@ def score(
     ],
     rubric: RubricOption = None,
     format: Annotated[
-        Format,
+        Format | None,
         typer.Option(
             "--format",
             "-f",
-            help="输出格式：text（表格）、json（perfeval/score@2）、github（GitHub Actions 注释）",
+            help="输出格式：text（表格）、json（perfeval/score@2）、github（GitHub Actions 注释）；默认 text，或配置文件的 format",
             metavar=FORMAT_METAVAR,
+            show_default=False,
         ),
-    ] = Format.text,
+    ] = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """核算一个部门的得分：逐项列出分值、自评得分和按规则核算的得分。"""
     from perfeval.cli.commands.score import run
 
-    raise typer.Exit(run(department, rubric, format.value))
+    options = _options(config, isolated, verbose)
+    raise typer.Exit(run(department, rubric, format.value if format else None, options))
 
 
 @app.command(
@@ -157,14 +252,15 @@ def check(
     ],
     rubric: RubricOption = None,
     format: Annotated[
-        Format,
+        Format | None,
         typer.Option(
             "--format",
             "-f",
-            help="输出格式：text（表格）、json（perfeval/check@2）、github（GitHub Actions 注释）",
+            help="输出格式：text（表格）、json（perfeval/check@2）、github（GitHub Actions 注释）；默认 text，或配置文件的 format",
             metavar=FORMAT_METAVAR,
+            show_default=False,
         ),
-    ] = Format.text,
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="警告也算未通过（退出码 1）")] = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="并行进程数；0 表示按 CPU 核数", min=0, metavar="进程数")
@@ -184,12 +280,31 @@ def check(
         ),
     ] = None,
     force: ForceOption = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    sample: SampleOption = None,
+    by: ByOption = None,
+    seed: SeedOption = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """审核自评：逐项核对自评得分、核对基础数据表，给出审核得分；可一次审核多个部门。"""
     from perfeval.cli.commands.check import run
 
     raise typer.Exit(
-        run(departments, rubric, format.value, strict=strict, jobs=jobs, table=table, output=output, force=force)
+        run(
+            departments,
+            rubric,
+            format.value if format else None,
+            strict=strict,
+            jobs=jobs,
+            table=table,
+            output=output,
+            force=force,
+            options=_options(config, isolated, verbose, select, ignore),
+            sample=_sample(sample, by, seed),
+        )
     )
 
 
@@ -225,11 +340,20 @@ def report(
     ],
     rubric: RubricOption = None,
     force: ForceOption = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    sample: SampleOption = None,
+    by: ByOption = None,
+    seed: SeedOption = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """写出审核报告：一个自带样式与图表、可直接打印的 HTML 文件。"""
     from perfeval.cli.commands.report import run
 
-    raise typer.Exit(run(departments, rubric, output, force))
+    options = _options(config, isolated, verbose, select, ignore)
+    raise typer.Exit(run(departments, rubric, output, force, options=options, sample=_sample(sample, by, seed)))
 
 
 class SchemaName(StrEnum):
@@ -269,11 +393,17 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """校验评分表与部门文件：分值汇总、分档、公式、自评得分是否齐全。"""
     from perfeval.cli.commands.validate import run
 
-    raise typer.Exit(run(files, format.value if format else None))
+    options = _options(config, isolated, verbose, select, ignore)
+    raise typer.Exit(run(files, format.value if format else None, options))
 
 
 @app.command(
@@ -378,11 +508,14 @@ def convert(
     ],
     rubric: RubricOption = None,
     force: ForceOption = False,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """在 YAML 与 .xlsx 工作簿之间转换部门文件，不丢失任何数据。"""
     from perfeval.cli.commands.convert import run
 
-    raise typer.Exit(run(source, target, rubric, force))
+    raise typer.Exit(run(source, target, rubric, force, _options(config, isolated, verbose)))
 
 
 def _output_failed(exc: OSError) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from perfeval.pipeline.batch import run_one
 from perfeval.pipeline.reports import SummaryRow
+from perfeval.pipeline.settings import Settings
 from perfeval.reporting.base import Body, Reporter, ReporterOptions
 from perfeval.reporting.registry import make_reporter
 
@@ -22,7 +23,7 @@ _WORKER_REPORTERS: dict[tuple[str, str, bool, bool], Reporter] = {}
 
 
 def _check_and_render(
-    path: Path, rubric: Path | None, command: str, fmt: str, strict: bool, table: bool
+    path: Path, settings: Settings, command: str, fmt: str, strict: bool, table: bool
 ) -> tuple[SummaryRow, Body]:
     """In a worker: run one file and render it."""
     key = (command, fmt, strict, table)
@@ -30,12 +31,12 @@ def _check_and_render(
     if reporter is None:
         options = ReporterOptions(command, StringIO(), StringIO(), strict, True, table, None)
         reporter = _WORKER_REPORTERS[key] = make_reporter(fmt, options)
-    report = run_one(command, path, rubric)
+    report = run_one(command, path, settings)
     return report.summary(0, strict), reporter.body(report)
 
 
 def rendered(
-    paths: list[Path], rubric: Path | None, command: str, fmt: str, strict: bool, table: bool, jobs: int
+    paths: list[Path], settings: Settings, command: str, fmt: str, strict: bool, table: bool, jobs: int
 ) -> Iterator[tuple[SummaryRow, Body]]:
     """(summary row, rendered body) per file, in input order, checked and rendered by ``jobs`` workers.
 
@@ -46,7 +47,7 @@ def rendered(
     results = pool.map(
         _check_and_render,
         paths,
-        repeat(rubric),
+        repeat(settings),
         repeat(command),
         repeat(fmt),
         repeat(strict),

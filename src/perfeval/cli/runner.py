@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.sampling import SampleRequest
 from perfeval.pipeline.reports import FileReport, SummaryRow
+from perfeval.pipeline.settings import Settings
 from perfeval.reporting.base import ReporterOptions, batch_exit_code
 from perfeval.reporting.registry import make_reporter
+from perfeval.reporting.sample_view import sample_of
 
 
 def rubric_option(value: str | Path | None) -> tuple[Path | None, bool]:
@@ -89,7 +92,7 @@ def _progress(total: int) -> Any:
 def run_files(
     command: str,
     paths: list[Path],
-    rubric: Path | None,
+    settings: Settings,
     fmt: str,
     *,
     strict: bool = False,
@@ -98,8 +101,10 @@ def run_files(
     out: TextIO | None = None,
     err: TextIO | None = None,
     on_report: Callable[[FileReport], None] | None = None,
+    sample: SampleRequest | None = None,
 ) -> tuple[int, list[SummaryRow]]:
-    """Run ``command`` over ``paths`` and report each file as it is done; the batch's exit code and rows.
+    """Run ``command`` over ``paths`` with the run's ``settings`` and report each file as it is done; the
+    batch's exit code and rows. With ``sample``, the units picked are reported after the files.
 
     ``on_report`` sees every report in input order (``check --output`` writes its workbook from them);
     with it, files are checked in this process."""
@@ -122,9 +127,9 @@ def run_files(
     if in_workers:
         from perfeval.cli.parallel import rendered
 
-        bodies = rendered(paths, rubric, command, fmt, strict, options.table, jobs)
+        bodies = rendered(paths, settings, command, fmt, strict, options.table, jobs)
     else:
-        reports = batch.reports(paths, rubric, command)
+        reports = batch.reports(paths, settings, command)
     reporter.start()
     advance: Callable[[], None] = lambda: None  # noqa: E731
     if progress is not None:
@@ -148,5 +153,5 @@ def run_files(
     finally:
         if progress is not None:
             progress.stop()
-    reporter.finish(rows)
+    reporter.finish(rows, sample_of(rows, sample) if sample is not None else None)
     return batch_exit_code(rows), rows

@@ -29,11 +29,12 @@ from perfeval.reporting.workpaper import Workpaper, WorkpaperFile, WorkpaperRows
 
 
 class WorkpaperSink(Protocol):
-    """What ``check`` needs of a workpaper: add each report, then finish; the units, readable, rubrics."""
+    """What ``check`` needs of a workpaper: add each report, then finish (with lines to add under the 汇总's
+    totals: the sample); the units, readable, rubrics."""
 
     def add(self, report: FileReport) -> None: ...
 
-    def finish(self) -> tuple[int, int, set[str]]: ...
+    def finish(self, extra: list[str] | None = None) -> tuple[int, int, set[str]]: ...
 
     def __enter__(self) -> Self: ...
 
@@ -51,8 +52,8 @@ class InProcessWorkpaper:
     def add(self, report: FileReport) -> None:
         self.wp.add(report)
 
-    def finish(self) -> tuple[int, int, set[str]]:
-        self.wp.close()
+    def finish(self, extra: list[str] | None = None) -> tuple[int, int, set[str]]:
+        self.wp.close(extra)
         return self.wp.units, self.wp.readable, self.wp.rubric_files
 
     def __enter__(self) -> Self:
@@ -126,8 +127,8 @@ class BackgroundWorkpaper:
     def add(self, report: FileReport) -> None:
         self._send(self.rows.rows(report))
 
-    def finish(self) -> tuple[int, int, set[str]]:
-        self._send(("close", self.rows.totals()))
+    def finish(self, extra: list[str] | None = None) -> tuple[int, int, set[str]]:
+        self._send(("close", self.rows.totals() + list(extra or ())))
         try:
             answer: tuple[Any, ...] = self.conn.recv()
         except EOFError:

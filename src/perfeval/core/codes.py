@@ -10,6 +10,10 @@ Three families, by what they are about:
 * **input** — a file cannot be read, parsed or validated (exit code 2 for ``score``/``check``);
 * **rubric** — a rubric file is unsound (``validate`` exit 1; every other command refuses it, exit 2);
 * **audit** — what ``check`` finds in a department's figures and self-assessment (errors give exit 1).
+
+Only the codes of findings in a file that was read — the families rubric, department and audit — can be
+selected, ignored, accepted or given another level (:data:`SELECTABLE_FAMILIES`): a file that cannot be
+read, or an output that cannot be written, is never made to look fine.
 """
 
 from __future__ import annotations
@@ -89,6 +93,10 @@ CODES: dict[str, CodeInfo] = {
         scores_partial_review="审核得分只填了一部分",
         unknown_fact_row="指标数据表中有未知的事实",
         duplicate_fact="同一事实填写了两次",
+        # the configuration file (perfeval.toml, [tool.perfeval]) and the code options
+        toml_syntax="TOML 语法错误",
+        unknown_code="不是 perfeval 的问题代码",
+        code_not_selectable="这类问题不能忽略、接受或改级别（文件无法读取、输出失败）",
     ),
     # --- a rubric that is not sound ----------------------------------------------------------------
     **_family(
@@ -149,6 +157,7 @@ CODES: dict[str, CodeInfo] = {
         zero_target="年度指标值为 0",
         score_out_of_range="得分超出分值范围",
         reviewed_out_of_range="审核得分超出分值范围",
+        unused_acceptance="已接受的问题本次审核没有出现",
     ),
     # --- the audit ---------------------------------------------------------------------------------
     **_family(
@@ -204,5 +213,15 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
+SELECTABLE_FAMILIES = frozenset({"rubric", "department", "audit"})
+_NOT_SELECTABLE = frozenset({"rubric-not-found", "rubric-invalid"})  # a rubric that cannot be used at all
+
+
 def title(code: str) -> str:
     return CODES[code].title
+
+
+def selectable(code: str) -> bool:
+    """Whether ``--select``/``--ignore``, ``accepted:`` and ``[severity]`` may name ``code``."""
+    info = CODES.get(code)
+    return info is not None and info.family in SELECTABLE_FAMILIES and code not in _NOT_SELECTABLE

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from perfeval.core.acceptance import Acceptance
 from perfeval.core.evidence import Claim, Source
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.tables import (  # the tables, also importable from here
@@ -37,6 +38,7 @@ from perfeval.core.tables import (  # the tables, also importable from here
 )
 
 __all__ = [
+    "Acceptance",
     "Adjustment",
     "Amount",
     "Balance",
@@ -251,7 +253,12 @@ class Department(InputModel):
     unit: str = Field(min_length=1, title="单位名称")
     unit_short: str | None = Field(None, title="评价单位（盖章名称）")
     year: int = Field(ge=2000, le=2100, title="评价年度")
-    rubric: str = Field(title="评分表文件（相对本文件的路径）")
+    rubric: str | None = Field(
+        None,
+        min_length=1,
+        title="评分表文件（相对本文件的路径）",
+        description="评分表文件的路径（相对本文件），或自带评分表的标识；不写时用 --rubric 或配置文件 perfeval.toml 的 rubric",
+    )
     filled_on: Annotated[str, AfterValidator(_real_date)] | None = Field(
         None, title="填报日期", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
     )
@@ -283,4 +290,9 @@ class Department(InputModel):
     sources: dict[str, Source] = Field(
         default_factory=dict,
         title="各数据的出处（按数据所在的键路径，如 basic_data.income.total）",
+    )
+    accepted: list[Acceptance] = Field(
+        default_factory=list,
+        title="已接受的问题",
+        description="评审确认可以接受的问题：问题代码、指标（可不写）、接受理由；照常列出并标明已接受，不计入退出码",
     )

@@ -179,7 +179,15 @@ def resolve_names(rubric: Rubric, dept: Department, source: Locator) -> tuple[De
         }
     )
     rows = r.mapping(r.nodes, ("department_indicators",), dept.department_indicators)
-    if not r.renames and new_sa == sa and rows == dept.department_indicators:
+    accepted = [  # 已接受的问题 naming their indicator by name
+        a
+        if a.indicator is None
+        else a.model_copy(
+            update={"indicator": r._id(r.nodes, a.indicator, ("accepted", i, "indicator"), key_position=False)}
+        )
+        for i, a in enumerate(dept.accepted)
+    ]
+    if not r.renames and new_sa == sa and rows == dept.department_indicators and accepted == dept.accepted:
         return dept, source, r.problems
-    renamed = dept.model_copy(update={"self_assessment": new_sa, "department_indicators": rows})
+    renamed = dept.model_copy(update={"self_assessment": new_sa, "department_indicators": rows, "accepted": accepted})
     return renamed, (RenamedSource(source, r.renames) if r.renames else source), r.problems

@@ -79,6 +79,9 @@ class Problem:
     indicator_id: str | None = None
     indicator_name: str | None = None
     amounts: Mapping[str, Decimal] = field(default_factory=dict)
+    # 已接受: the reason the department file gives for accepting this finding (``accepted:``); an accepted
+    # finding is shown, marked, and never counts for the exit code
+    accepted: str | None = None
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a defect: every code is catalogued in perfeval.core.codes
@@ -99,6 +102,7 @@ class Problem:
             self.indicator_id,
             self.indicator_name,
             self.amounts,
+            self.accepted,
         )
 
     def with_level(self, level: str) -> Problem:
@@ -111,7 +115,27 @@ class Problem:
             self.indicator_id,
             self.indicator_name,
             self.amounts,
+            self.accepted,
         )
+
+    def accept(self, reason: str) -> Problem:
+        """This finding, accepted for ``reason`` (shown as 已接受, never counted for the exit code)."""
+        return Problem(
+            self.code,
+            self.message,
+            self.location,
+            self.level,
+            self.path,
+            self.indicator_id,
+            self.indicator_name,
+            self.amounts,
+            reason,
+        )
+
+    @property
+    def counts(self) -> bool:
+        """Whether this problem counts for the exit code: every problem but an accepted one."""
+        return self.accepted is None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location is not None else self.message

@@ -235,6 +235,8 @@ _CODES = {
     "int_from_float": "not-a-number",
     "value_error": "invalid-value",
     "assertion_error": "invalid-value",
+    "unknown_code": "unknown-code",  # perfeval.core.config: a problem code the catalogue does not have
+    "code_not_selectable": "code-not-selectable",
 }
 
 

@@ -11,25 +11,41 @@ from pathlib import Path
 from perfeval.core.problems import Location, Problem
 from perfeval.pipeline import reports as reports_module
 from perfeval.pipeline.reports import FileReport, check_file, score_file
+from perfeval.pipeline.settings import DEFAULT_SETTINGS, Settings
 from perfeval.pipeline.validation import validate_file
 
 
-def _validate(path: Path | str, rubric: Path | str | None = None) -> FileReport:
-    return validate_file(path)
+def _check(path: Path | str, settings: Settings) -> FileReport:
+    return check_file(path, settings.rubric, settings)
 
 
-RUNNERS: dict[str, Callable[[Path | str, Path | str | None], FileReport]] = {
-    "check": check_file,
-    "score": score_file,
-    "validate": _validate,
+def _score(path: Path | str, settings: Settings) -> FileReport:
+    return score_file(path, settings.rubric, settings)
+
+
+RUNNERS: dict[str, Callable[[Path | str, Settings], FileReport]] = {
+    "check": _check,
+    "score": _score,
+    "validate": validate_file,
 }
 
 
-def run_one(command: str, path: Path | str, rubric: Path | str | None) -> FileReport:
+def chosen(report: FileReport, settings: Settings) -> FileReport:
+    """The report with the run's choice of codes applied (``--select``, ``--ignore``, ``[severity]``): the
+    findings not reported are counted by code, never dropped silently. The problems of a file that could
+    not be read are never chosen away."""
+    if settings.selection.is_default or not report.readable:
+        return report
+    report.problems, ignored = settings.selection.apply(report.problems)
+    report.ignored = dict(sorted(ignored.items()))
+    return report
+
+
+def run_one(command: str, path: Path | str, settings: Settings = DEFAULT_SETTINGS) -> FileReport:
     """One file's report. A defect of perfeval's on this file (an exception no input should cause) is
     reported for this file — exit code 3, named as perfeval's fault — and the batch goes on."""
     try:
-        return RUNNERS[command](path, rubric)
+        return chosen(RUNNERS[command](path, settings), settings)
     except Exception as exc:
         if reports_module.KEEP_TRACES:  # --debug: a developer wants the stack
             raise
@@ -48,6 +64,6 @@ def visible_type(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def reports(paths: list[Path], rubric: Path | None, command: str) -> Iterator[FileReport]:
+def reports(paths: list[Path], settings: Settings, command: str) -> Iterator[FileReport]:
     """Each file's report, in this process, in input order."""
-    return (run_one(command, p, rubric) for p in paths)
+    return (run_one(command, p, settings) for p in paths)

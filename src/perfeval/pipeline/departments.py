@@ -14,10 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from perfeval.core.acceptance import acceptance_problems
 from perfeval.core.consistency import cross_check
 from perfeval.core.department import Department
 from perfeval.core.names import resolve_names
-from perfeval.core.problems import InputError, Problem
+from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
 from perfeval.fileio.shipped import known_ids, looks_like_path, resolve_rubric, shipped_rubric
@@ -99,6 +100,7 @@ def parse_department(data: Any, source: Any, rubric_path: Path | str | None = No
 def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap | Any) -> Path:
     """The file a department's ``rubric:`` names: a path relative to the department file, or the id of a
     shipped rubric (``rubric: hunan-county-2019``; :func:`perfeval.fileio.shipped.resolve_rubric`)."""
+    assert dept.rubric is not None
     candidate, _ = resolve_rubric(dept.rubric, dept_path.parent)
     try:
         exists = candidate.exists()
@@ -124,34 +126,87 @@ def resolve_rubric_path(dept: Department, dept_path: Path, source: SourceMap | A
     return candidate
 
 
-def rubric_for(dept: Department, path: Path, source: Any, override: Path | None) -> tuple[RubricFile, Path]:
-    """The department's rubric, read and checked (cached for a batch), and its path as named;
-    its problems say where it was named."""
-    rubric_path = override if override is not None else resolve_rubric_path(dept, path, source)
+def rubric_for(
+    dept: Department,
+    path: Path,
+    source: Any,
+    override: Path | None,
+    default: Path | None = None,
+    default_at: Location | None = None,
+) -> tuple[RubricFile, Path]:
+    """The department's rubric — ``--rubric``, else the file's ``rubric:``, else the configuration's
+    default — read and checked (cached for a batch), and its path as named; its problems say where it
+    was named."""
+    if override is not None:
+        rubric_path = override
+    elif dept.rubric is not None:
+        rubric_path = resolve_rubric_path(dept, path, source)
+    elif default is not None:
+        rubric_path = default
+    else:
+        raise InputError(
+            [
+                Problem(
+                    "missing-field",
+                    "部门文件没有写 rubric（评分表）；请写 rubric: 评分表文件的路径或自带评分表的标识"
+                    "（perfeval rubrics 列出），或用 --rubric 指定，或在配置文件 perfeval.toml 中写 rubric = …",
+                    source.locate(("rubric",)),
+                )
+            ]
+        )
     try:
         return read_rubric(rubric_path), rubric_path
     except InputError as err:
         if override is not None:  # named on the command line: its own problems say it all
             raise
-        lead = Problem(
-            "rubric-invalid",
-            f"rubric（评分表）{dept.rubric!r} 无法读取，部门文件无法评分；问题如下",
-            source.locate(("rubric",)),
-        )
+        if dept.rubric is None:  # the configuration's default
+            lead = Problem(
+                "rubric-invalid",
+                f"配置文件的默认评分表 {os.path.normpath(rubric_path)} 无法读取，部门文件无法评分；问题如下",
+                default_at or Location(str(rubric_path)),
+            )
+        else:
+            lead = Problem(
+                "rubric-invalid",
+                f"rubric（评分表）{dept.rubric!r} 无法读取，部门文件无法评分；问题如下",
+                source.locate(("rubric",)),
+            )
         raise InputError([lead, *err.problems]) from None
 
 
-def load(path: Path | str, rubric_override: Path | str | None = None) -> Loaded:
-    """Load a department file (YAML or workbook) and its rubric, which must be sound, cross-checked."""
+def _named_at(dept: Department, source: Any, override: Path | None, default_at: Location | None) -> Location | None:
+    """Where the rubric used was named: the file's ``rubric:``, the configuration's, or the command line."""
+    if override is not None:
+        return None
+    if dept.rubric is None:
+        return default_at
+    return source.locate(("rubric",))  # type: ignore[no-any-return]
+
+
+def load(
+    path: Path | str,
+    rubric_override: Path | str | None = None,
+    default_rubric: Path | None = None,
+    default_at: Location | None = None,
+) -> Loaded:
+    """Load a department file (YAML or workbook) and its rubric, which must be sound, cross-checked.
+    The rubric: ``rubric_override`` (--rubric), else the file's ``rubric:``, else ``default_rubric``
+    (the configuration's)."""
     p = Path(path)
     override = Path(rubric_override) if rubric_override is not None else None
     data, source = read_department_data(p)
     dept = parse_department(data, source, override)
-    rf, rubric_path = rubric_for(dept, p, source, override)
+    rf, rubric_path = rubric_for(dept, p, source, override, default_rubric, default_at)
     if not rf.sound:
-        raise unusable(rf, None if override is not None else source.locate(("rubric",)))
+        raise unusable(rf, _named_at(dept, source, override, default_at))
     dept, source, problems = resolve_names(rf.rubric, dept, source)  # 指标名称 written where ids go
     problems += cross_check(rf.rubric, dept, source)
+    problems += acceptance_problems(dept.accepted, indicator_names(rf.rubric), source)
     if problems:
         raise InputError(problems)
     return Loaded(rf, dept, source, p, rubric_path)
+
+
+def indicator_names(rubric: Rubric) -> dict[str, str]:
+    """Every indicator's name by id (tiers too)."""
+    return {n.id: n.name for n, _ in rubric.walk()}

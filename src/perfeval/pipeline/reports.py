@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfeval.core.acceptance import accept
 from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
 from perfeval.core.claims import claim_findings
 from perfeval.core.consistency import score_range_problems
@@ -24,9 +25,11 @@ from perfeval.core.facts import WAN
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
 from perfeval.core.rubric import Rubric
+from perfeval.core.sampling import spending_of
 from perfeval.core.sums import DEFAULT_TOLERANCE
-from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, load
+from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, indicator_names, load
 from perfeval.pipeline.gc_tuning import paused_gc
+from perfeval.pipeline.settings import DEFAULT_SETTINGS, Settings
 
 DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
 
@@ -88,6 +91,10 @@ class SummaryRow:
     exit_code: int
     readable: bool
     grade: str | None = None
+    accepted: int = 0  # findings the file accepts (已接受): shown, not counted
+    ignored: int = 0  # findings not reported (--ignore, --select, the configuration)
+    spending: Decimal | None = None  # 实际支出 in 万元, for --sample --by 资金规模
+    final_self: Decimal | None = None  # 自评得分 total after penalties and caps, for --sample --by 偏差
 
 
 @dataclass(slots=True)
@@ -128,6 +135,8 @@ class FileReport:
     rounding: str = "half_up"
     trace: str | None = None  # the Python stack of an input error, kept only under --debug
     internal: bool = False  # perfeval itself failed on this file (a defect): exit code 3
+    ignored: dict[str, int] = field(default_factory=dict)  # code → findings not reported (--ignore, --select)
+    spending: Decimal | None = None  # 实际支出 in 万元 (None: not given), for --sample --by 资金规模
 
     @property
     def final_audited(self) -> Decimal | None:
@@ -139,7 +148,16 @@ class FileReport:
         return self.self_total_adjusted if self.has_adjustments else self.self_total
 
     def count(self, level: str) -> int:
-        return sum(1 for p in self.problems if p.level == level)
+        """Problems of ``level`` that count: an accepted finding (已接受) is shown but not counted."""
+        return sum(1 for p in self.problems if p.level == level and p.accepted is None)
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for p in self.problems if p.accepted is not None)
+
+    @property
+    def ignored_total(self) -> int:
+        return sum(self.ignored.values())
 
     @property
     def errors(self) -> int:
@@ -175,6 +193,10 @@ class FileReport:
             int(self.exit_code(strict)),
             self.readable,
             self.audited_grade,
+            self.accepted,
+            self.ignored_total,
+            self.spending,
+            self.final_self,
         )
 
     def leaves(self) -> list[IndicatorRow]:
@@ -308,41 +330,51 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
     return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
 
 
-def tolerance_for(dept: Department, rubric: Rubric) -> Decimal:
-    """对账容差: the department file's, else the rubric's, else one cent of the amount unit."""
+def tolerance_for(dept: Department, rubric: Rubric, configured: Decimal | None = None) -> Decimal:
+    """对账容差: the department file's, else the configuration's, else the rubric's, else one cent of the
+    amount unit. The configuration's and the rubric's are in 万元."""
     if dept.tolerance is not None:
         return dept.tolerance
-    if rubric.reconcile_tolerance is not None:  # stated in 万元 by the rubric
-        return rubric.reconcile_tolerance * (WAN if dept.amount_unit == "元" else 1)
+    stated = configured if configured is not None else rubric.reconcile_tolerance
+    if stated is not None:
+        return stated * (WAN if dept.amount_unit == "元" else 1)
     return DEFAULT_TOLERANCE
 
 
-def check_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
-    """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong."""
+def check_file(
+    path: Path | str, rubric_override: Path | str | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> FileReport:
+    """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong.
+    ``settings`` give the configuration's default rubric and 对账容差 (its codes are chosen by the batch)."""
     with paused_gc():
         file = str(path)
         try:
-            loaded = load(Path(path), rubric_override)
+            loaded = load(Path(path), rubric_override, settings.default_rubric, settings.default_rubric_at)
         except InputError as err:
             return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)
         wording = WORKBOOK_WORDING if loaded.path.suffix.lower() in WORKBOOK_SUFFIXES else YAML_WORDING
         dept, rubric = loaded.department, loaded.rubric
-        tolerance = tolerance_for(dept, rubric)
+        tolerance = tolerance_for(dept, rubric, settings.tolerance)
         found = (
             reconcile(dept, tolerance)
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
             + claim_findings(result, dept, rubric, tolerance)
         )
-        return scored_report(file, loaded, result, located(found, loaded.source))
+        found = accept(found, dept.accepted, indicator_names(rubric))  # 已接受, and acceptances that match nothing
+        report = scored_report(file, loaded, result, located(found, loaded.source))
+        report.spending = spending_of(dept)
+        return report
 
 
-def score_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:
+def score_file(
+    path: Path | str, rubric_override: Path | str | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> FileReport:
     """``perfeval score`` of one department file: a self-score outside [0, 分值] makes it unusable."""
     with paused_gc():
         file = str(path)
         try:
-            loaded = load(Path(path), rubric_override)
+            loaded = load(Path(path), rubric_override, settings.default_rubric, settings.default_rubric_at)
         except InputError as err:
             return unreadable(file, err)
         result = score(loaded.rubric, loaded.department)

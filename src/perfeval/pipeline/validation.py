@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from perfeval.core.acceptance import acceptance_problems
 from perfeval.core.completeness import completeness
 from perfeval.core.consistency import cross_check, score_range_problems
 from perfeval.core.engine import score
 from perfeval.core.names import resolve_names
 from perfeval.core.problems import InputError, Problem
-from perfeval.pipeline.departments import parse_department, read_department_data, rubric_for
+from perfeval.pipeline.departments import indicator_names, parse_department, read_department_data, rubric_for
 from perfeval.pipeline.gc_tuning import paused_gc
 from perfeval.pipeline.reports import DEPARTMENT, RUBRIC, UNKNOWN, FileReport, located, position, unreadable
 from perfeval.pipeline.rubrics import looks_like_department, read_rubric
+from perfeval.pipeline.settings import DEFAULT_SETTINGS, Settings
 
 
 def _kind_of(data: object) -> str:
@@ -33,7 +35,7 @@ def _kind_of(data: object) -> str:
     return UNKNOWN
 
 
-def validate_file(path: Path | str) -> FileReport:
+def validate_file(path: Path | str, settings: Settings = DEFAULT_SETTINGS) -> FileReport:
     """``perfeval validate`` of a rubric or department file: the pipeline up to validation.
 
     Exit codes: 0 valid, 1 problems (an unsound rubric, an incomplete department file, or a department
@@ -75,16 +77,16 @@ def validate_file(path: Path | str) -> FileReport:
                 cannot_read = {pr.code for pr in err.problems} & _UNREADABLE
                 return FileReport(file, RUBRIC, sorted(err.problems, key=position), readable=not cannot_read)
             return FileReport(file, RUBRIC, sorted(rf.problems, key=position), readable=True)
-        return _validate_department(file, p, data, source)
+        return _validate_department(file, p, data, source, settings)
 
 
-def _validate_department(file: str, p: Path, data: object, source: object) -> FileReport:
+def _validate_department(file: str, p: Path, data: object, source: object, settings: Settings) -> FileReport:
     try:
         dept = parse_department(data, source)
     except InputError as err:
         return FileReport(file, DEPARTMENT, sorted(err.problems, key=position))
     try:
-        rf, _ = rubric_for(dept, p, source, None)
+        rf, _ = rubric_for(dept, p, source, None, settings.default_rubric, settings.default_rubric_at)
     except InputError as err:
         cannot_read = {p.code for p in err.problems} & _UNREADABLE
         return FileReport(file, DEPARTMENT, list(err.problems), readable=not cannot_read)
@@ -92,11 +94,12 @@ def _validate_department(file: str, p: Path, data: object, source: object) -> Fi
         lead = Problem(
             "rubric-invalid",
             f"评分表 {os.path.normpath(rf.path)} 不自洽，部门文件无法核对；问题如下",
-            source.locate(("rubric",)),  # type: ignore[attr-defined]
+            source.locate(("rubric",)) if dept.rubric is not None else settings.default_rubric_at,  # type: ignore[attr-defined]
         )
         return FileReport(file, DEPARTMENT, [lead, *rf.problems])
     dept, source, problems = resolve_names(rf.rubric, dept, source)  # type: ignore[arg-type]
     problems += cross_check(rf.rubric, dept, source)
+    problems += acceptance_problems(dept.accepted, indicator_names(rf.rubric), source)
     if not problems:
         result = score(rf.rubric, dept)
         workbook = p.suffix.lower() in (".xlsx", ".xlsm")

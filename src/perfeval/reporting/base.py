@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from perfeval.core.problems import ExitCode
+from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 
 COMMANDS = ("score", "check", "validate")
@@ -29,7 +30,8 @@ class ReporterOptions:
 
 class Reporter(Protocol):
     """Fed the same :class:`FileReport`\\ s by every command: ``start``, then ``file`` per file in input
-    order (or ``body`` in a worker and ``emit`` in the main process), then ``finish`` with the rows."""
+    order (or ``body`` in a worker and ``emit`` in the main process), then ``finish`` with the rows (and the
+    sample, with ``--sample``)."""
 
     def start(self) -> None: ...
 
@@ -39,7 +41,7 @@ class Reporter(Protocol):
 
     def file(self, report: FileReport) -> None: ...
 
-    def finish(self, rows: list[SummaryRow]) -> None: ...
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None: ...
 
 
 def worst_first(rows: Iterable[SummaryRow]) -> list[SummaryRow]:

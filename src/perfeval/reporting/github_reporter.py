@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from perfeval.core.problems import ERROR, WARNING, Problem
+from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.reporting.base import Body, ReporterOptions
 from perfeval.reporting.lines import totals_line
+from perfeval.reporting.sample_view import sample_lines
 from perfeval.reporting.visible import visible
 
 # GitHub knows error, warning and notice
@@ -29,8 +31,14 @@ def github_line(p: Problem, file: str, command: str = "perfeval") -> str:
         if loc.col is not None:
             props.append(f"col={loc.col}")
     title = f"perfeval {p.code}" + (f" · {p.indicator_name}" if p.indicator_name else "")
+    message = p.message
+    command = _COMMAND.get(p.level, "notice")
+    if p.accepted is not None:  # shown, as a notice: it does not fail the run
+        title += "（已接受）"
+        message += f"（已接受，理由：{p.accepted}）"
+        command = "notice"
     props.append(f"title={_escape_property(visible(title))}")
-    return f"::{_COMMAND.get(p.level, 'notice')} {','.join(props)}::{_escape_data(visible(p.message))}"
+    return f"::{command} {','.join(props)}::{_escape_data(visible(message))}"
 
 
 class GithubReporter:
@@ -49,6 +57,8 @@ class GithubReporter:
     def file(self, report: FileReport) -> None:
         self.emit(self.body(report))
 
-    def finish(self, rows: list[SummaryRow]) -> None:
-        # the human one-liner goes to stderr: stdout carries annotations only
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
+        # the human one-liner (and the sample) go to stderr: stdout carries annotations only
+        if sample is not None:
+            self.o.err.write("\n".join(sample_lines(sample)) + "\n")
         self.o.err.write(totals_line(rows, self.o.command) + "\n")

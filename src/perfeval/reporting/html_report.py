@@ -31,12 +31,14 @@ from perfeval import __version__
 from perfeval.core.decimals import HUNDRED, fmt_percent, fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import Problem
+from perfeval.core.sampling import Sample
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.pipeline.reports import FileReport, IndicatorRow
 from perfeval.reporting.review_rows import (
     SEVERITIES,
     SEVERITY_LABELS,
     UnitSummary,
+    accepted_note,
     code_title,
     deviation_rate,
     findings_by_indicator,
@@ -98,6 +100,8 @@ td.bad, td.warn { background: #fbe4d8; } td.warn { background: #fff2cc; }
 .sev { display: inline-block; min-width: 2.4em; text-align: center; border-radius: 3px; color: #fff;
        font-size: 11px; margin-right: 4px; }
 .sev.P0 { background: var(--bad); } .sev.P1 { background: #e69500; } .sev.P2 { background: #2f6fb0; }
+.sev.accepted { background: var(--ok); } li.accepted { color: var(--grey); } small.accepted { color: var(--grey); }
+.reason { display: block; color: var(--ok); font-size: 12px; }
 ol.findings { padding-left: 22px; margin: 4px 0; } ol.findings li { margin: 2px 0; }
 .loc { color: var(--grey); font-size: 11.5px; }
 .lists { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
@@ -140,6 +144,12 @@ def _rate(score: Decimal | None, weight: Decimal | None) -> Decimal | None:
 def _problem_item(p: Problem, with_location: bool = True) -> str:
     sev = severity(p)
     where = f' <span class="loc">{esc(str(p.location))}</span>' if with_location and p.location is not None else ""
+    if p.accepted is not None:  # shown, marked, with the reason the file gives
+        return (
+            f'<li class="accepted"><span class="sev {sev}">{sev}</span><span class="sev accepted">已接受</span>'
+            f"<b>{esc(code_title(p.code))}</b>：{esc(p.message)}{where}"
+            f'<span class="reason">接受理由：{esc(p.accepted)}</span></li>'
+        )
     return (
         f'<li class="{sev}"><span class="sev {sev}">{sev}</span>'
         f"<b>{esc(code_title(p.code))}</b>：{esc(p.message)}{where}</li>"
@@ -157,6 +167,9 @@ class HtmlReport:
         self.code_units: Counter[str] = Counter()  # code → units with it
         self.rubrics: Counter[str] = Counter()  # rubric name → units
         self.rubric_files: set[str] = set()  # the rubrics the units named: never to be written over
+        self.accepted = 0  # findings the files accept (已接受): shown on the units' pages, not counted
+        self.ignored = 0  # findings not reported (--ignore, --select, the configuration)
+        self.sample: Sample | None = None  # --sample: the units picked for 重点评价, set before write()
 
     @property
     def readable(self) -> int:
@@ -167,9 +180,12 @@ class HtmlReport:
     def add(self, report: FileReport) -> None:
         u = unit_summary(report, len(self.units) + 1, self.strict)
         self.units.append(u)
-        for p in report.problems:
+        counted = [p for p in report.problems if p.accepted is None]
+        for p in counted:
             self.by_code[(p.code, severity(p))] += 1
-        self.code_units.update({p.code for p in report.problems})
+        self.code_units.update({p.code for p in counted})
+        self.accepted += report.accepted
+        self.ignored += report.ignored_total
         if report.rubric_name:
             self.rubrics[report.rubric_name] += 1
         if report.rubric_file:
@@ -219,7 +235,10 @@ class HtmlReport:
             _card("无法读取", f"{len(units) - len(readable)} 个"),
             _card("自评高于审核", f"{len(over)} 个"),
             *(_card(SEVERITY_LABELS[s], f"{totals.get(s, 0)} 个") for s in SEVERITIES),
+            _card("已接受（不计入）", f"{self.accepted} 个") if self.accepted else "",
+            _card("已忽略（未列出）", f"{self.ignored} 个") if self.ignored else "",
             "</div>",
+            self._sample(),
             '<div class="charts">',
             self._grade_chart(readable),
             self._scatter(readable),
@@ -230,6 +249,30 @@ class HtmlReport:
             "</section>",
         ]
         return "\n".join(p for p in parts if p) + "\n"
+
+    def _sample(self) -> str:
+        """抽样结果: the units picked for 重点评价, each linked to its page, with why; then those left out."""
+        if self.sample is None:
+            return ""
+        rows = "".join(
+            f'<tr><td class="c">{p.rank}</td><td><a href="#unit-{p.index + 1}">{p.index + 1}. '
+            f"{esc(p.unit or p.file)}</a></td><td>{esc(p.reason)}</td></tr>"
+            for p in self.sample.picked
+        )
+        out = (
+            f'<h2 id="sample">{esc(self.sample.heading)}</h2>'
+            f'<table class="sample"><thead><tr><th>抽样序号</th><th>单位</th><th>抽取理由</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )
+        if self.sample.excluded:
+            out += (
+                f"<p>未参与抽样 {len(self.sample.excluded)} 个：</p><ol>"
+                + "".join(
+                    f"<li>{e.index + 1}. {esc(e.unit or e.file)}：{esc(e.reason)}</li>" for e in self.sample.excluded
+                )
+                + "</ol>"
+            )
+        return out
 
     def _grade_chart(self, readable: list[UnitSummary]) -> str:
         self_grades = Counter(u.self_grade or "无等级" for u in readable)
@@ -513,7 +556,11 @@ def tier_table(report: FileReport, findings: dict[str, list[Problem]]) -> str:
 
 def _tier_cell(r: IndicatorRow, span: int, found: list[Problem]) -> str:
     figures = f"{fmt_points(r.weight)} 分；自评 {_pts(r.self_score)} / 审核 {_pts(r.audited_score)}"
-    notes = "".join(f'<small class="{severity(p)}">{esc(p.message)}</small>' for p in found)
+    notes = "".join(
+        f'<small class="{"accepted" if p.accepted is not None else severity(p)}">'
+        f"{esc(p.message + accepted_note(p))}</small>"
+        for p in found
+    )
     return f'<td class="tier" rowspan="{span}">{esc(r.name)}<small>{figures}</small>{notes}</td>'
 
 

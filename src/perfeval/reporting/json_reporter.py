@@ -16,9 +16,11 @@ from perfeval import __version__
 from perfeval.core.decimals import plain
 from perfeval.core.engine import AdjustmentResult, Status
 from perfeval.core.problems import ERROR, INFO, WARNING, Problem
+from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, IndicatorRow, SummaryRow
 from perfeval.reporting.base import ReporterOptions, batch_exit_code, worst_first
 from perfeval.reporting.lines import totals_line
+from perfeval.reporting.sample_view import sample_dict
 
 SCORE_FORMAT = "perfeval/score@2"
 CHECK_FORMAT = "perfeval/check@2"
@@ -46,6 +48,7 @@ def problem_dict(p: Problem) -> dict[str, Any]:
         "path": list(p.path),
         "indicator": None if p.indicator_id is None else {"id": p.indicator_id, "name": p.indicator_name},
         "amounts": {k: plain(v) for k, v in p.amounts.items()},
+        "accepted": None if p.accepted is None else {"reason": p.accepted},
     }
 
 
@@ -145,7 +148,13 @@ def file_dict(report: FileReport, strict: bool = False) -> dict[str, Any]:
         "kind": report.kind,
         "readable": report.readable,
         "exit_code": int(report.exit_code(strict)),
-        "counts": {ERROR: report.errors, WARNING: report.warnings, INFO: report.infos},
+        "counts": {
+            ERROR: report.errors,
+            WARNING: report.warnings,
+            INFO: report.infos,
+            "accepted": report.accepted,
+            "ignored": report.ignored_total,
+        },
         "problems": [problem_dict(p) for p in report.problems],
     }
     if not report.scored:
@@ -186,6 +195,8 @@ def summary_dict(rows: list[SummaryRow]) -> dict[str, Any]:
         "unreadable": sum(1 for r in rows if not r.readable),
         "errors": sum(r.errors for r in rows),
         "warnings": sum(r.warnings for r in rows),
+        "accepted": sum(r.accepted for r in rows),
+        "ignored": sum(r.ignored for r in rows),
         "exit_code": batch_exit_code(rows),
         "rows": [
             {
@@ -251,13 +262,17 @@ class JsonReporter:
     def file(self, report: FileReport) -> None:
         self.emit(self.body(report))
 
-    def finish(self, rows: list[SummaryRow]) -> None:
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
         if self.o.command == "score":
             return
         self.o.out.write(("\n  " if self.count else "") + "],\n")
         if self.o.command == "check":
             summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
-            self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip() + "\n}\n")
+            self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip())
+            if sample is not None:
+                drawn = json.dumps(sample_dict(sample), ensure_ascii=False, indent=2)
+                self.o.out.write(',\n  "sample": ' + _indent(drawn, "  ").lstrip())
+            self.o.out.write("\n}\n")
         else:
             self.o.out.write(f'  "exit_code": {batch_exit_code(rows)}\n}}\n')
         self.o.err.write(totals_line(rows, self.o.command) + "\n")  # for the person watching

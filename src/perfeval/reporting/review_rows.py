@@ -20,8 +20,9 @@ from perfeval.pipeline.reports import FileReport, IndicatorRow
 
 # --- severity ---------------------------------------------------------------------------------------
 
-# Problems carry a level today (error | warning | info); the review grades its findings P0/P1/P2. Until
-# the problem record has a severity of its own (issue 15, part 4), a level is shown as its severity.
+# Problems carry a level (error | warning | info: the one severity, which the configuration's [severity]
+# may change per code); the review grades its findings P0/P1/P2, so a level is shown as its severity. An
+# accepted finding (已接受) keeps its severity, is marked so, and is not counted.
 SEVERITIES = ("P0", "P1", "P2")
 SEVERITY_OF_LEVEL = {ERROR: "P0", WARNING: "P1", INFO: "P2"}
 SEVERITY_LABELS = {"P0": "P0 错误", "P1": "P1 警告", "P2": "P2 提示"}
@@ -33,8 +34,14 @@ def severity(p: Problem) -> str:
 
 
 def severity_label(p: Problem) -> str:
-    """``P0 错误`` | ``P1 警告`` | ``P2 提示``."""
-    return SEVERITY_LABELS[severity(p)]
+    """``P0 错误`` | ``P1 警告`` | ``P2 提示``; ``P0 错误（已接受）`` for an accepted finding."""
+    label = SEVERITY_LABELS[severity(p)]
+    return label + "（已接受）" if p.accepted is not None else label
+
+
+def accepted_note(p: Problem) -> str:
+    """``；接受理由：…`` after an accepted finding's message, else nothing."""
+    return f"；接受理由：{p.accepted}" if p.accepted is not None else ""
 
 
 def code_title(code: str) -> str:
@@ -43,9 +50,11 @@ def code_title(code: str) -> str:
 
 
 def severity_counts(problems: Iterable[Problem]) -> dict[str, int]:
+    """Problems by severity, as they count: accepted findings (已接受) are not counted."""
     counts = dict.fromkeys(SEVERITIES, 0)
     for p in problems:
-        counts[severity(p)] += 1
+        if p.accepted is None:
+            counts[severity(p)] += 1
     return counts
 
 

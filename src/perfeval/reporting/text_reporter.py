@@ -14,9 +14,11 @@ from typing import Any
 from perfeval.core.decimals import fmt_amount, fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import ExitCode
+from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.reporting.base import Body, ReporterOptions
-from perfeval.reporting.lines import counts, problem_segments, totals_line
+from perfeval.reporting.lines import counts, handled, problem_segments, totals_line
+from perfeval.reporting.sample_view import sample_lines
 from perfeval.reporting.visible import visible
 
 PIPE_WIDTH = 120  # text output to a file or pipe, where there is no terminal to ask for its width
@@ -173,7 +175,8 @@ class TextReporter:
             return head, self._table(report), [[(line, "")] for line in score_summary_lines(report)]
         after = [problem_segments(p) for p in report.problems] + [[(line, "")] for line in audit_totals_lines(report)]
         verdict = VERDICTS[ExitCode(report.exit_code(self.o.strict))]
-        after.append([(f"结论：{verdict[0]}（{counts(report.errors, report.warnings)}）", verdict[1])])
+        tally = counts(report.errors, report.warnings) + handled(report.accepted, report.ignored)
+        after.append([(f"结论：{verdict[0]}（{tally}）", verdict[1])])
         return head, self._table(report), after
 
     def _diagnostics(self, report: FileReport) -> str:
@@ -230,8 +233,10 @@ class TextReporter:
         for line in after:
             self.console.print(Text.assemble(*line), soft_wrap=True)
 
-    def finish(self, rows: list[SummaryRow]) -> None:
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
         cmd = self.o.command
+        if sample is not None:  # part of the report: on stdout, after the units
+            self.console.file.write(("\n" if self.count else "") + "\n".join(sample_lines(sample)) + "\n")
         if cmd == "validate":
             self.o.err.write(validate_summary(rows) + "\n")
             return
@@ -252,8 +257,12 @@ class TextReporter:
 def validate_summary(rows: list[SummaryRow]) -> str:
     bad = [r for r in rows if r.exit_code != ExitCode.OK]
     n = sum(r.errors + r.warnings for r in rows)
+    extra = handled(sum(r.accepted for r in rows), sum(r.ignored for r in rows)).lstrip("；")
     if not bad:
-        return f"已校验 {len(rows)} 个文件，全部有效" + (f"（{n} 个警告）" if n else "")
+        said = "，".join(part for part in (f"{n} 个警告" if n else "", extra) if part)
+        return f"已校验 {len(rows)} 个文件，全部有效" + (f"（{said}）" if said else "")
     unreadable = sum(1 for r in rows if not r.readable)
-    extra = f"（其中 {unreadable} 个无法读取）" if unreadable else ""
-    return f"已校验 {len(rows)} 个文件：{len(bad)} 个有问题{extra}，共 {n} 处"
+    unreadable_said = f"（其中 {unreadable} 个无法读取）" if unreadable else ""
+    return f"已校验 {len(rows)} 个文件：{len(bad)} 个有问题{unreadable_said}，共 {n} 处" + (
+        f"；{extra}" if extra else ""
+    )

@@ -45,10 +45,12 @@ from perfeval.core.engine import Status
 from perfeval.core.problems import Problem
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.pipeline.reports import FileReport, IndicatorRow
+from perfeval.reporting.lines import handled
 from perfeval.reporting.review_rows import (
     SEVERITIES,
     SEVERITY_LABELS,
     UnitSummary,
+    accepted_note,
     code_title,
     completion_value,
     deviation_rate,
@@ -256,6 +258,8 @@ class WorkpaperRows:
         self.grades: Counter[str] = Counter()
         self.severities: Counter[str] = Counter()
         self.verdicts: Counter[str] = Counter()
+        self.accepted = 0  # findings accepted by the files (已接受): listed, not counted
+        self.ignored = 0  # findings not reported (--ignore, --select, the configuration)
 
     def rows(self, report: FileReport) -> list[Row]:
         """``report``'s 汇总 row, its 指标明细 rows (after a page break) and its 问题清单 rows."""
@@ -272,6 +276,8 @@ class WorkpaperRows:
         self.grades[u.audited_grade or ("（无法读取）" if not u.readable else "（无等级）")] += 1
         self.severities.update(u.severities)
         self.verdicts[u.verdict] += 1
+        self.accepted += report.accepted
+        self.ignored += report.ignored_total
         return out
 
     def totals(self) -> list[str]:
@@ -282,7 +288,9 @@ class WorkpaperRows:
             + (f"，无法读取 {unreadable} 个" if unreadable else ""),
             "结论：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())),
             "审核等级：" + "，".join(f"{k} {v} 个" for k, v in sorted(self.grades.items())),
-            "问题：" + "，".join(f"{SEVERITY_LABELS[k]} {self.severities.get(k, 0)} 个" for k in SEVERITIES),
+            "问题："
+            + "，".join(f"{SEVERITY_LABELS[k]} {self.severities.get(k, 0)} 个" for k in SEVERITIES)
+            + handled(self.accepted, self.ignored),
         ]
 
     @staticmethod
@@ -341,7 +349,7 @@ class WorkpaperRows:
         notes = []
         if report.stated_total is not None and report.stated_total != report.self_total:
             notes.append(f"单位填报的自评总分为 {fmt_points(report.stated_total)}，与各指标自评得分之和不一致")
-        notes += [f"{severity_label(p)}：{cell_text(p.message)}" for p in general]
+        notes += [f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in general]
 
         def line(label: str, **cells: Any) -> list[Any]:
             values: list[Any] = [None] * width
@@ -392,9 +400,9 @@ class WorkpaperRows:
                 code_title(p.code),
                 indicator,
                 cell_text(str(p.location) if p.location is not None else report.file),
-                cell_text(p.message),
+                cell_text(p.message + accepted_note(p)),
             ]
-            out.append(self._row(FINDINGS, values, "red" if severity(p) == "P0" else ""))
+            out.append(self._row(FINDINGS, values, "red" if severity(p) == "P0" and p.accepted is None else ""))
 
 
 class _Sheet:
@@ -593,8 +601,9 @@ class Workpaper:
         """Write ``report``'s 汇总 row, its indicator rows and its problems; keep nothing of it."""
         self.file.write(self.rows.rows(report))
 
-    def close(self) -> None:
-        self.file.close(self.rows.totals())
+    def close(self, extra: list[str] | None = None) -> None:
+        """Write the 汇总's totals (and ``extra`` lines under them: the sample) and the file."""
+        self.file.close(self.rows.totals() + list(extra or ()))
 
     def discard(self) -> None:
         self.file.discard()
@@ -651,7 +660,7 @@ def _indicator_cells(
         deviation_rate(r.self_score, r.audited_score),
         r.status.label if r.status is not None else None,
         cell_text(r.note) if r.note else None,
-        "\n".join(f"{severity_label(p)}：{cell_text(p.message)}" for p in found) or None,
+        "\n".join(f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in found) or None,
     ]
     return values, kinds, cells
 

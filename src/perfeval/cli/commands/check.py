@@ -9,19 +9,24 @@ that takes the output's name only at the end (and is discarded when no file coul
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from perfeval.cli.inputs import expand
-from perfeval.cli.runner import make_parent, rubric_option, run_files
+from perfeval.cli.runner import make_parent, run_files
+from perfeval.cli.settings import Options, make_settings, output_format
 from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.sampling import SampleRequest
+from perfeval.pipeline.settings import Settings
 from perfeval.reporting.diagnostics import print_problems
+from perfeval.reporting.sample_view import sample_lines, sample_of
 
 
 def run(
     departments: list[Path],
     rubric: str | Path | None,
-    fmt: str,
+    fmt: str | None,
     *,
     strict: bool = False,
     jobs: int = 1,
@@ -29,13 +34,18 @@ def run(
     out: TextIO | None = None,
     output: Path | None = None,
     force: bool = False,
+    options: Options | None = None,
+    sample: SampleRequest | None = None,
 ) -> int:
     try:
+        settings, config = make_settings(replace(options or Options(), rubric=rubric))
         paths = expand(departments)
-        rubric_path, _ = rubric_option(rubric)
     except InputError as err:
         return print_problems(err.problems)
-    inputs = tuple(paths) + ((rubric_path,) if rubric_path is not None else ())
+    rubric_path = settings.rubric
+    fmt = output_format(fmt, config)
+    named = (rubric_path, settings.default_rubric, settings.config_file)  # never written over, even with --force
+    inputs = tuple(paths) + tuple(p for p in named if p is not None)
     if output is not None:  # refuse a bad output path before any work is done: tried for real
         from perfeval.fileio.safe_write import ensure_writable
 
@@ -63,9 +73,11 @@ def run(
         except InputError as err:
             return print_problems(err.problems)
     if output is None:
-        code, _ = run_files("check", paths, rubric_path, fmt, strict=strict, jobs=jobs, table=table, out=out)
+        code, _ = run_files(
+            "check", paths, settings, fmt, strict=strict, jobs=jobs, table=table, out=out, sample=sample
+        )
         return code
-    return _check_to_workpaper(paths, rubric_path, fmt, strict, jobs, table, out, output, force, inputs)
+    return _check_to_workpaper(paths, settings, fmt, strict, jobs, table, out, output, force, inputs, sample)
 
 
 class _NothingToWrite(Exception):
@@ -74,7 +86,7 @@ class _NothingToWrite(Exception):
 
 def _check_to_workpaper(
     departments: list[Path],
-    rubric: Path | None,
+    settings: Settings,
     fmt: str,
     strict: bool,
     jobs: int,
@@ -83,6 +95,7 @@ def _check_to_workpaper(
     output: Path,
     force: bool,
     inputs: tuple[Path, ...],
+    sample: SampleRequest | None,
 ) -> int:
     from perfeval.cli.workpaper_writer import workpaper_sink
     from perfeval.fileio.safe_write import check_output_path, write_atomic
@@ -91,18 +104,20 @@ def _check_to_workpaper(
 
     def write(tmp: Path) -> None:
         with workpaper_sink(tmp, strict) as workpaper:  # written beside the checking, one unit at a time
-            code, _ = run_files(
+            code, rows = run_files(
                 "check",
                 departments,
-                rubric,
+                settings,
                 fmt,
                 strict=strict,
                 jobs=jobs,
                 table=table,
                 out=out,
                 on_report=workpaper.add,
+                sample=sample,
             )
-            units, readable, rubric_files = workpaper.finish()
+            drawn = sample_lines(sample_of(rows, sample)) if sample is not None else []
+            units, readable, rubric_files = workpaper.finish(drawn)
             done.update(code=code, units=units)
             if not readable:
                 raise _NothingToWrite

@@ -10,9 +10,14 @@ last line says what was written. The exit code is ``check``'s: the worst of the 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from perfeval.cli.settings import Options
 from perfeval.core.problems import ExitCode, InputError, Location, Problem
+from perfeval.core.sampling import SampleRequest
+from perfeval.pipeline.reports import SummaryRow
+from perfeval.pipeline.settings import Settings
 from perfeval.reporting.diagnostics import print_problems
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -22,15 +27,26 @@ class _NothingToWrite(Exception):
     """No file of the batch could be audited: the report is not written."""
 
 
-def run(departments: list[Path], rubric: str | Path | None, output: Path, force: bool) -> int:
+def run(
+    departments: list[Path],
+    rubric: str | Path | None,
+    output: Path,
+    force: bool,
+    *,
+    options: Options | None = None,
+    sample: SampleRequest | None = None,
+) -> int:
     from perfeval.cli.inputs import expand
-    from perfeval.cli.runner import make_parent, rubric_option
+    from perfeval.cli.runner import make_parent
+    from perfeval.cli.settings import make_settings
     from perfeval.fileio.safe_write import ensure_writable
 
     try:
+        settings, _ = make_settings(replace(options or Options(), rubric=rubric))
         paths = expand(departments)
-        rubric_path, _ = rubric_option(rubric)
-        inputs = tuple(paths) + ((rubric_path,) if rubric_path is not None else ())
+        rubric_path = settings.rubric
+        named = (rubric_path, settings.default_rubric, settings.config_file)  # never written over
+        inputs = tuple(paths) + tuple(p for p in named if p is not None)
         if output.suffix.lower() not in HTML_SUFFIXES:
             raise InputError(
                 [
@@ -49,18 +65,27 @@ def run(departments: list[Path], rubric: str | Path | None, output: Path, force:
             usable_rubric(rubric_path)
     except InputError as err:
         return print_problems(err.problems)
-    return _write(paths, rubric_path, output, force, inputs)
+    return _write(paths, settings, output, force, inputs, sample)
 
 
-def _write(paths: list[Path], rubric: Path | None, output: Path, force: bool, inputs: tuple[Path, ...]) -> int:
+def _write(
+    paths: list[Path],
+    settings: Settings,
+    output: Path,
+    force: bool,
+    inputs: tuple[Path, ...],
+    sample: SampleRequest | None,
+) -> int:
     from perfeval.cli.runner import _progress
     from perfeval.fileio.safe_write import check_output_path, write_atomic
     from perfeval.pipeline import batch
     from perfeval.pipeline.gc_tuning import settle_gc
     from perfeval.reporting.diagnostics import write_problems
     from perfeval.reporting.html_report import HtmlReport
+    from perfeval.reporting.sample_view import sample_of
 
     done: dict[str, int] = {"code": int(ExitCode.OK)}
+    rows: list[SummaryRow] = []  # what the sample is drawn from
     settle_gc()
     progress = _progress(len(paths))
 
@@ -70,10 +95,12 @@ def _write(paths: list[Path], rubric: Path | None, output: Path, force: bool, in
                 progress.start()
                 task = progress.add_task("report", total=len(paths))
             try:
-                for report in batch.reports(paths, rubric, "check"):
+                for index, report in enumerate(batch.reports(paths, settings, "check")):
                     if not report.readable:
                         write_problems(report.problems, sys.stderr, report.trace)
                     doc.add(report)
+                    if sample is not None:
+                        rows.append(report.summary(index))
                     done["code"] = max(done["code"], int(report.exit_code()))
                     if progress is not None:
                         progress.update(task, advance=1)
@@ -83,6 +110,8 @@ def _write(paths: list[Path], rubric: Path | None, output: Path, force: bool, in
             done["units"], done["readable"] = len(doc.units), doc.readable
             if not doc.readable:
                 raise _NothingToWrite
+            if sample is not None:
+                doc.sample = sample_of(rows, sample)
             # a rubric a department named is an input too: never written over, even with --force
             rubrics = tuple(sorted({Path(r) for r in doc.rubric_files}))
             check_output_path(output, force=True, inputs=rubrics)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from perfeval.cli.inputs import expand
 from perfeval.cli.runner import run_files
+from perfeval.cli.settings import Options, make_settings, output_format
 from perfeval.core.problems import InputError
 from perfeval.reporting.diagnostics import print_problems
 
@@ -22,10 +23,13 @@ def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def run(files: list[Path], fmt: str | None) -> int:
+def run(files: list[Path], fmt: str | None, options: Options | None = None) -> int:
+    """``--format``, else the configuration's ``format``, else ``github`` in GitHub Actions, else ``text``.
+    The configuration's default rubric serves department files that name none; its codes apply."""
     try:
+        settings, config = make_settings(options or Options())
         paths = expand(files, rubrics_too=True)
     except InputError as err:
         return print_problems(err.problems)
-    code, _ = run_files("validate", paths, None, fmt or default_format())
+    code, _ = run_files("validate", paths, settings, output_format(fmt, config, default_format()))
     return code
