@@ -199,3 +199,16 @@ def test_an_acceptance_that_matches_nothing_is_a_warning(tmp_path: Path) -> None
     assert "[unused-acceptance]" in result.stdout
     assert run("--strict", "--ignore", f"{GAP},unverifiable", str(good)).exit_code == 1
     assert run("--strict", "--ignore", f"{GAP},unverifiable,unused-acceptance", str(good)).exit_code == 0
+
+
+def test_accepted_survives_a_conversion_to_yaml_and_a_workbook_refuses_it_by_name(accepted: Path, tmp_path) -> None:
+    again = tmp_path / "again.yaml"
+    assert CliRunner().invoke(app, ["convert", "--isolated", str(accepted), str(again)]).exit_code == 0
+    assert f"reason: {REASON}" in again.read_text(encoding="utf-8")
+
+    def reasons(path: Path) -> list[tuple[str, str | None]]:
+        return [(p["code"], (p["accepted"] or {}).get("reason")) for p in doc_of(str(path))["files"][0]["problems"]]
+
+    assert reasons(again) == reasons(accepted) and ("over-claimed", REASON) in reasons(again)
+    refused = CliRunner().invoke(app, ["convert", "--isolated", str(accepted), str(tmp_path / "a.xlsx")])
+    assert refused.exit_code == 2 and "已接受的问题（accepted）" in refused.stderr

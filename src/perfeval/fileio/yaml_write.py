@@ -451,6 +451,9 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     if dept.sources:
         out.blank()
         _emit(out, 0, "sources", dept.sources, _titled(Department, "sources"), amounts=False)
+    if dept.accepted:
+        out.blank()
+        _emit(out, 0, "accepted", dept.accepted, _titled(Department, "accepted"), amounts=False)
     return out.text()
 
 
