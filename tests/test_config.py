@@ -63,7 +63,9 @@ def test_found_upwards_from_the_working_folder_and_named_under_verbose(project: 
 
 def test_pyproject_tool_perfeval_is_read_and_one_without_it_is_passed_over(project: Path) -> None:
     (project / "pyproject.toml").write_text(f'[tool.perfeval]\nignore = ["{GAP}"]\n', encoding="utf-8")
-    (project / "depts" / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n", encoding="utf-8")
+    (project / "depts" / "pyproject.toml").write_text(  # perfeval's own: it names perfeval, has no [tool.perfeval]
+        '[project]\nname = "perfeval"\n[tool.ruff]\nline-length = 100\n', encoding="utf-8"
+    )
     assert find_config(Path.cwd()) == project / "pyproject.toml"
     assert GAP not in codes(check_json("dept.yaml"))
     result = run("check", "--verbose", "dept.yaml")
@@ -198,7 +200,7 @@ BAD = [  # (the file, where the problem is, what it says, its code)
         "没有 'deviation-threshold' 这一项；是否想写 'deviation_threshold'（偏离阈值）？",
         "unknown-key",
     ),
-    ("ignroe = []\n", "perfeval.toml:1:1", "是否想写 'ignore'（忽略的问题代码）？", "unknown-key"),
+    ('format = "text"\n  ignroe = []\n', "perfeval.toml:2:3", "是否想写 'ignore'（忽略的问题代码）？", "unknown-key"),
     (
         'ignore = ["over-claimd"]\n',
         "perfeval.toml:1:11",

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from perfeval.cli.app import app
-from test_check_findings import mutated
+from test_check_findings import RUBRIC, mutated
 
 GAP = "income-spending-gap"  # the example's one warning about its tables (8 unverifiable besides)
 OVER = [["budget_adjustment_rate: 1.5", "budget_adjustment_rate: 2"], ["  total: 98.2", "  total: 98.7"]]
@@ -112,6 +112,14 @@ def test_a_file_that_cannot_be_read_keeps_its_problems(tmp_path: Path) -> None:
     unknown = mutated(tmp_path, [["staff_control_rate: 4 ", "staff_controll_rate: 4 "]], "unknown.yaml")
     result = run("--ignore", "unknown-indicator", str(unknown))
     assert result.exit_code == 2 and "[unknown-indicator]" in result.stderr  # refused input is never chosen away
+
+
+def test_a_rubric_that_cannot_be_used_is_never_chosen_away(tmp_path: Path) -> None:
+    rubric = tmp_path / "unsound.yaml"
+    rubric.write_text(RUBRIC.read_text("utf-8").replace("total: 100", "total: 99", 1), encoding="utf-8")
+    dept = mutated(tmp_path, [[f"rubric: {RUBRIC.as_posix()}", f"rubric: {rubric.as_posix()}"]], "dept.yaml")
+    result = CliRunner().invoke(app, ["validate", "--isolated", "--select", "over-claimed", str(dept)])
+    assert result.exit_code == 1 and "[rubric-invalid]" in result.stdout  # what says why the file cannot be checked
 
 
 def test_validate_takes_select_and_ignore(tmp_path: Path) -> None:
