@@ -20,7 +20,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
     title: str  # 中文标题
-    family: str  # "input" | "rubric" | "department" | "audit" | "output"
+    family: str  # "input" | "rubric" | "department" | "review" | "audit" | "output"
 
 
 def _family(family: str, **titles: str) -> dict[str, CodeInfo]:
@@ -149,6 +149,22 @@ CODES: dict[str, CodeInfo] = {
         zero_target="年度指标值为 0",
         score_out_of_range="得分超出分值范围",
         reviewed_out_of_range="审核得分超出分值范围",
+    ),
+    # --- the reviewer's 复核 -------------------------------------------------------------------------
+    **_family(
+        "review",
+        not_a_review="不是复核文件",
+        review_unreadable="复核文件无法使用",
+        review_ambiguous="同一单位同一年度有多个复核文件",
+        review_mismatch="复核文件的单位或年度与部门文件不同",
+        review_conflict="审核得分与复核得分写了两处",
+        review_out_of_range="复核得分超出分值",
+        review_basis_contradicted="复核得分与所引复核口径不符",
+        review_basis_needs_self_score="复核口径按自评得分扣分，而没有自评得分",
+        review_duplicate_unsound="重复指标所指的另一指标不成立",
+        review_reason_missing="复核得分与自评不同而未写原因",
+        review_deviation="自评与复核的偏离度超过阈值",
+        review_unmatched="复核文件没有对应的部门文件",
     ),
     # --- the audit ---------------------------------------------------------------------------------
     **_family(

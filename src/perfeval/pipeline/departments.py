@@ -8,7 +8,7 @@ or the file's ``rubric:``), which must be sound → the department against the r
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from perfeval.core.rubric import Rubric
 from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
 from perfeval.fileio.shipped import known_ids, looks_like_path, resolve_rubric, shipped_rubric
 from perfeval.fileio.yaml_read import SourceMap, load_file
+from perfeval.pipeline.reviews import ReviewInfo, apply_review
 from perfeval.pipeline.rubrics import RubricFile, read_rubric, unusable
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -36,6 +37,8 @@ class Loaded:
     source: Any  # SourceMap (YAML) or WorkbookSourceMap: both locate key paths
     path: Path
     rubric_path: Path  # as this department (or --rubric) names it
+    review: ReviewInfo | None = None  # the reviewer's 复核 (pipeline/reviews.py)
+    review_warnings: list[Problem] = field(default_factory=list)
 
     @property
     def rubric(self) -> Rubric:
@@ -154,4 +157,5 @@ def load(path: Path | str, rubric_override: Path | str | None = None) -> Loaded:
     problems += cross_check(rf.rubric, dept, source)
     if problems:
         raise InputError(problems)
-    return Loaded(rf, dept, source, p, rubric_path)
+    dept, review, review_warnings = apply_review(rf.rubric, dept, p, source)  # the reviewer's 复核, if any
+    return Loaded(rf, dept, source, p, rubric_path, review, review_warnings)

@@ -27,6 +27,7 @@ from perfeval.core.rubric import Rubric
 from perfeval.core.sums import DEFAULT_TOLERANCE
 from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, load
 from perfeval.pipeline.gc_tuning import paused_gc
+from perfeval.pipeline.reviews import ReviewSummary, review_findings
 
 DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
 
@@ -71,6 +72,10 @@ class IndicatorRow:
     achievement: str | None = None  # 定性 rows
     incomplete: bool = False  # a parent whose table lists only part of its children
     listed_weight: Decimal | None = None
+    # the reviewer's 复核 (pipeline/reviews.py): 复核完成值, the reason shown, 偏离度 as the rubric defines it
+    review_value: str | None = None
+    review_reason: str | None = None
+    deviation: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +93,7 @@ class SummaryRow:
     exit_code: int
     readable: bool
     grade: str | None = None
+    review_file: str | None = None  # the review file this department used, so a batch can name unused ones
 
 
 @dataclass(slots=True)
@@ -128,6 +134,7 @@ class FileReport:
     rounding: str = "half_up"
     trace: str | None = None  # the Python stack of an input error, kept only under --debug
     internal: bool = False  # perfeval itself failed on this file (a defect): exit code 3
+    review: ReviewSummary | None = None  # the reviewer's 复核, when the department has one
 
     @property
     def final_audited(self) -> Decimal | None:
@@ -175,6 +182,7 @@ class FileReport:
             int(self.exit_code(strict)),
             self.readable,
             self.audited_grade,
+            self.review.file if self.review is not None else None,
         )
 
     def leaves(self) -> list[IndicatorRow]:
@@ -334,7 +342,17 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
             + claim_findings(result, dept, rubric, tolerance)
         )
-        return scored_report(file, loaded, result, located(found, loaded.source))
+        report = scored_report(file, loaded, result, located(found, loaded.source))
+        if loaded.review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
+            summary, deviations, review_problems = review_findings(result, rubric, loaded.review)
+            report.review = summary
+            for row in report.indicators:
+                reviewed = loaded.review.rows.get(row.id)
+                if reviewed is not None:
+                    row.review_value, row.review_reason = reviewed.value, reviewed.reason
+                row.deviation = deviations.get(row.id)
+            report.problems = sorted(report.problems + loaded.review_warnings + review_problems, key=position)
+        return report
 
 
 def score_file(path: Path | str, rubric_override: Path | str | None = None) -> FileReport:

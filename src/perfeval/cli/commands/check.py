@@ -14,8 +14,9 @@ from typing import TextIO
 
 from perfeval.cli.inputs import expand
 from perfeval.cli.runner import make_parent, rubric_option, run_files
-from perfeval.core.problems import InputError, Location, Problem
-from perfeval.reporting.diagnostics import print_problems
+from perfeval.core.problems import ExitCode, InputError, Location, Problem
+from perfeval.pipeline.reports import SummaryRow
+from perfeval.reporting.diagnostics import print_problems, write_problems
 
 
 def run(
@@ -30,8 +31,9 @@ def run(
     output: Path | None = None,
     force: bool = False,
 ) -> int:
+    reviews: list[Path] = []  # review files found beside the departments or named: each is reported if unused
     try:
-        paths = expand(departments)
+        paths = expand(departments, reviews=reviews)
         rubric_path, _ = rubric_option(rubric)
     except InputError as err:
         return print_problems(err.problems)
@@ -63,9 +65,25 @@ def run(
         except InputError as err:
             return print_problems(err.problems)
     if output is None:
-        code, _ = run_files("check", paths, rubric_path, fmt, strict=strict, jobs=jobs, table=table, out=out)
-        return code
-    return _check_to_workpaper(paths, rubric_path, fmt, strict, jobs, table, out, output, force, inputs)
+        code, rows = run_files("check", paths, rubric_path, fmt, strict=strict, jobs=jobs, table=table, out=out)
+        return max(code, _unused_reviews(reviews, rows))
+    kept: list[SummaryRow] = []
+    code = _check_to_workpaper(paths, rubric_path, fmt, strict, jobs, table, out, output, force, inputs, kept)
+    return max(code, _unused_reviews(reviews, kept))
+
+
+def _unused_reviews(reviews: list[Path], rows: list[SummaryRow]) -> int:
+    """Review files that no department of the batch used: said on stderr (a batch reports every file)."""
+    if not reviews:
+        return ExitCode.OK
+    from perfeval.pipeline.reviews import unused_reviews
+
+    applied = {r.review_file for r in rows if r.review_file}
+    problems = unused_reviews(reviews, applied)
+    if not problems:
+        return ExitCode.OK
+    write_problems(problems, sys.stderr)
+    return ExitCode.INPUT if any(p.is_error for p in problems) else ExitCode.OK
 
 
 class _NothingToWrite(Exception):
@@ -83,6 +101,7 @@ def _check_to_workpaper(
     output: Path,
     force: bool,
     inputs: tuple[Path, ...],
+    rows_out: list[SummaryRow],
 ) -> int:
     from perfeval.cli.workpaper_writer import workpaper_sink
     from perfeval.fileio.safe_write import check_output_path, write_atomic
@@ -91,7 +110,7 @@ def _check_to_workpaper(
 
     def write(tmp: Path) -> None:
         with workpaper_sink(tmp, strict) as workpaper:  # written beside the checking, one unit at a time
-            code, _ = run_files(
+            code, rows = run_files(
                 "check",
                 departments,
                 rubric,
@@ -102,6 +121,7 @@ def _check_to_workpaper(
                 out=out,
                 on_report=workpaper.add,
             )
+            rows_out.extend(rows)
             units, readable, rubric_files = workpaper.finish()
             done.update(code=code, units=units)
             if not readable:
