@@ -105,7 +105,7 @@ def tier_paths(rows: Iterable[IndicatorRow]) -> Iterator[tuple[IndicatorRow, tup
 # this kind is the rubric's 执行率 block; its ``measure`` is the execution rate. No rubric shipped today
 # has one, so no warning is raised on them: this is the hook the rule lights up.
 EXECUTION_RATE_RULE = "execution_rate"
-RED_MARGIN = Decimal("0.05")  # indicator score rate above the 执行率 score rate by more than 5 points
+RED_MARGIN = Decimal("0.05")  # indicator score rate above the 执行率 score rate by more than 5% of it
 YELLOW_UNSPENT = Decimal("0.20")  # more than 20% of the budget unspent
 
 
@@ -128,8 +128,9 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
     """The national platform's warnings on the self-assessment (自评) of a rubric with a 执行率 block:
 
     * red — the score rate of the other indicators exceeds the 执行率 indicator's score rate by more
-      than 5 percentage points (the outputs claimed are not matched by the money spent);
-    * yellow — more than 20% of the budget is unspent (execution rate below 80%).
+      than 5% of the former ((指标得分/90 − 执行率得分/10) / (指标得分/90) > 5%, frameworks.md §7: the outputs
+      claimed are not matched by the money spent);
+    * yellow — the 全年预算数 is 0, or more than 20% of the budget is unspent (execution rate below 80%).
 
     Nothing when the rubric has no 执行率 block, or the figures needed are blank (blank is not zero).
     """
@@ -145,14 +146,19 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
     other_self = _sum(r.self_score for r in others)
     if exec_self is not None and other_self is not None and exec_weight > 0 and other_weight > 0:
         exec_rate, other_rate = exec_self / exec_weight, other_self / other_weight
-        if other_rate - exec_rate > RED_MARGIN:
+        # (指标得分 / 90 − 执行率得分 / 10) / (指标得分 / 90) > 5%: relative to the indicators' rate
+        if other_rate > 0 and (other_rate - exec_rate) / other_rate > RED_MARGIN:
             out.append(
                 PlatformWarning(
                     "red",
                     f"指标得分率 {fmt_percent(other_rate)} 高于预算执行率得分率 {fmt_percent(exec_rate)}，"
-                    f"超过 5 个百分点",
+                    f"相差 {fmt_percent((other_rate - exec_rate) / other_rate)}（超过 5%）",
                 )
             )
+    for r in blocks:  # a budget of 0 (the header's first line, 年度资金总额): nothing can be executed against it
+        total = r.header[0][0] if r.header else None
+        if any(v == ZERO for fund, column, _, v in r.header if fund == total and column == "全年预算数"):
+            out.append(PlatformWarning("yellow", f"{r.name}：{total}的全年预算数为 0"))
     rates = [r.measure for r in blocks if r.measure is not None]
     if len(rates) == len(blocks):
         for r in blocks:
