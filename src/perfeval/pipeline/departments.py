@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from perfeval.core.consistency import cross_check
 from perfeval.core.department import Department
+from perfeval.core.fact_units import fact_unit_problems
+from perfeval.core.facts import catalogue_for
 from perfeval.core.names import resolve_names
 from perfeval.core.problems import InputError, Problem
 from perfeval.core.rubric import Rubric
@@ -155,6 +157,10 @@ def load(path: Path | str, rubric_override: Path | str | None = None) -> Loaded:
         raise unusable(rf, None if override is not None else source.locate(("rubric",)))
     dept, source, problems = resolve_names(rf.rubric, dept, source)  # 指标名称 written where ids go
     problems += cross_check(rf.rubric, dept, source)
+    raw_facts = data.get("facts") if isinstance(data, dict) else None
+    if isinstance(raw_facts, dict):  # as written: 95% and 0.95 are still told apart here
+        catalogue = catalogue_for(rf.rubric.facts)
+        problems += [p.located(source.locate(p.path)) for p in fact_unit_problems(raw_facts, catalogue)]
     if problems:
         raise InputError(problems)
     dept, review, review_warnings = apply_review(rf.rubric, dept, p, source)  # the reviewer's 复核, if any
