@@ -482,7 +482,7 @@ class _Sheet:
         written = getattr(self.ws, "previous_row", None)
         if not isinstance(written, int):
             return
-        for name in ("row_info", "row_sizes"):
+        for name in ("row_info", "set_rows", "row_sizes"):  # row_info from xlsxwriter 3.2, set_rows before
             kept = getattr(self.ws, name, None)
             if isinstance(kept, dict) and kept:
                 for row in [row for row in kept if row < written]:
