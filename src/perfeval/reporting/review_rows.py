@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval.core.codes import CODES
-from perfeval.core.decimals import ZERO, fmt_percent
+from perfeval.core.decimals import ZERO, fmt_percent, sum_or_blank
 from perfeval.core.engine import Status
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, Problem
 from perfeval.pipeline.reports import FileReport, IndicatorRow
@@ -140,10 +140,10 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
     out: list[PlatformWarning] = []
     ids = {r.id for r in blocks}
     exec_weight = sum((r.weight for r in blocks), ZERO)
-    exec_self = _sum(r.self_score for r in blocks)
+    exec_self = sum_or_blank(r.self_score for r in blocks)
     others = [r for r in report.leaves() if r.id not in ids and r.applicable]
     other_weight = sum((r.weight for r in others), ZERO)
-    other_self = _sum(r.self_score for r in others)
+    other_self = sum_or_blank(r.self_score for r in others)
     if exec_self is not None and other_self is not None and exec_weight > 0 and other_weight > 0:
         exec_rate, other_rate = exec_self / exec_weight, other_self / other_weight
         # (指标得分 / 90 − 执行率得分 / 10) / (指标得分 / 90) > 5%: relative to the indicators' rate
@@ -172,15 +172,6 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
                     )
                 )
     return out
-
-
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
 
 
 # --- one unit's summary ---------------------------------------------------------------------------------
