@@ -263,3 +263,24 @@ def test_make_settings_raises_every_mistaken_code_at_once() -> None:
     with pytest.raises(InputError) as err:
         make_settings(Options(select=["over-claimd"], ignore=["unverifyable"], isolated=True))
     assert [str(p.location) for p in err.value.problems] == ["--select over-claimd", "--ignore unverifyable"]
+
+
+# --- the review comparison's threshold --------------------------------------------------------------------
+
+REVIEWED = (  # 经济效益: 自评 5, 复核 3 — 偏离度 40% (relative) or 2 points
+    "review: {scores: {economic_benefit: {score: 3, reason: 佐证不足}}}\n"
+)
+
+
+def test_the_configuration_s_deviation_threshold_flags_the_review(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    dept = mutated(tmp_path, [], "dept.yaml")
+    dept.write_text(dept.read_text(encoding="utf-8") + REVIEWED, encoding="utf-8")
+    assert "review-deviation" not in codes(check_json(dept.name))  # the Taojiang rubric sets no threshold
+    (tmp_path / "perfeval.toml").write_text('[deviation_threshold]\nrate = "30%"\npoints = 5\n', encoding="utf-8")
+    flagged = [p for f in check_json(dept.name)["files"] for p in f["problems"] if p["code"] == "review-deviation"]
+    assert len(flagged) == 1 and "偏离度 40.00%，超过阈值 30.00%" in flagged[0]["message"]
+    ignored = check_json("--ignore", "review-deviation", dept.name)
+    assert "review-deviation" not in codes(ignored) and ignored["files"][0]["counts"]["ignored"] == 1
+    (tmp_path / "perfeval.toml").write_text('[deviation_threshold]\nrate = "50%"\n', encoding="utf-8")
+    assert "review-deviation" not in codes(check_json(dept.name))

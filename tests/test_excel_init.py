@@ -245,12 +245,12 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
     from perfeval.fileio.workbook.write import write_department_workbook
     from perfeval.pipeline.reports import check_file
-    from perfeval.reporting.audit_workbook import write_audit_workbook
+    from perfeval.reporting.workpaper import write_workpaper
 
     loaded = load(EXAMPLE)
     path = tmp_path / f"{kind}.xlsx"
     if kind == "audit":
-        write_audit_workbook(path, [check_file(EXAMPLE)], force=False)
+        write_workpaper(path, [check_file(EXAMPLE)], force=False)
     else:
         write_department_workbook(
             path, loaded.rubric, loaded.department if kind == "filled" else None, "rubric.yaml", force=False
@@ -266,19 +266,13 @@ def test_libreoffice_opens_our_workbooks(tmp_path: Path, kind: str) -> None:
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("kind", ["template", "filled", "audit-one", "audit-several"])
+@pytest.mark.parametrize("kind", ["template", "filled"])
 def test_merged_ranges_never_overlap(kind: str) -> None:
     """Excel refuses (“repairs”) a workbook whose merged ranges overlap; LibreOffice hides cells."""
     from perfeval.fileio.workbook.write import department_workbook
-    from perfeval.pipeline.reports import check_file
-    from perfeval.reporting.audit_workbook import audit_workbook
 
     loaded = load(EXAMPLE)
-    if kind.startswith("audit"):
-        entries = [check_file(EXAMPLE)] * (2 if kind == "audit-several" else 1)
-        wb = audit_workbook(entries)
-    else:
-        wb = department_workbook(loaded.rubric, loaded.department if kind == "filled" else None, "r.yaml")
+    wb = department_workbook(loaded.rubric, loaded.department if kind == "filled" else None, "r.yaml")
     for ws in wb.worksheets:
         seen: dict[tuple[int, int], str] = {}
         for rng in ws.merged_cells.ranges:

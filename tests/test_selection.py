@@ -220,3 +220,19 @@ def test_accepted_survives_a_conversion_to_yaml_and_a_workbook_refuses_it_by_nam
     assert reasons(again) == reasons(accepted) and ("over-claimed", REASON) in reasons(again)
     refused = CliRunner().invoke(app, ["convert", "--isolated", str(accepted), str(tmp_path / "a.xlsx")])
     assert refused.exit_code == 2 and "已接受的问题（accepted）" in refused.stderr
+
+
+def test_a_finding_of_the_review_comparison_can_be_accepted_too(tmp_path: Path) -> None:
+    rubric = tmp_path / "rubric.yaml"  # the rubric flags a 偏离度 above 30%
+    rubric.write_text(RUBRIC.read_text("utf-8") + "review: {threshold: 30%}\n", encoding="utf-8")
+    dept = mutated(tmp_path, [[f"rubric: {RUBRIC.as_posix()}", f"rubric: {rubric.as_posix()}"]], "dept.yaml")
+    dept.write_text(
+        dept.read_text("utf-8")
+        + "review: {scores: {economic_benefit: {score: 3, reason: 佐证不足}}}\n"
+        + "accepted: [{code: review-deviation, indicator: 经济效益, reason: 评审组已与单位当面核对}]\n",
+        encoding="utf-8",
+    )
+    problems = doc_of(str(dept))["files"][0]["problems"]
+    flagged = [p for p in problems if p["code"] == "review-deviation"]
+    assert len(flagged) == 1 and flagged[0]["accepted"] == {"reason": "评审组已与单位当面核对"}
+    assert "unused-acceptance" not in [p["code"] for p in problems]

@@ -356,6 +356,18 @@ def test_the_platforms_red_and_yellow_warnings_on_an_execution_rate_block(tmp_pa
     # spent 81%, scored 9.6 of 10 (96%): within 5 points of 98.1%, and under 20% unspent: nothing
     fine = _with_execution_rate(base, Decimal("0.81"), Decimal("9.6"))
     assert platform_warnings(fine) == []
+    # the margin is relative to the indicators' rate: 98.125% against 93.2% is 4.925 points apart, but 5.02%
+    # of 98.125% — red
+    near = _with_execution_rate(base, Decimal("0.932"), Decimal("9.32"))
+    assert [w.color for w in platform_warnings(near)] == ["red"]
+    assert "相差 5.02%（超过 5%）" in platform_warnings(near)[0].label
+    # a budget of 0 is yellow too; a line of other funds at 0 (a unit with none) is not
+    header = (("年度资金总额", "全年预算数", "budget_full_year_total", Decimal(0)),)
+    others = (("年度资金总额", "全年预算数", "t", Decimal(5)), ("其他资金", "全年预算数", "o", Decimal(0)))
+    for head, want in ((header, ["yellow"]), (others, [])):
+        zero = _with_execution_rate(base, None, Decimal("9.6"))  # type: ignore[arg-type]
+        rows = [replace(r, header=head) if r.rule_kind == EXECUTION_RATE_RULE else r for r in zero.indicators]
+        assert [w.color for w in platform_warnings(replace(zero, indicators=rows))] == want
     # a blank 执行率 self-score: the red check cannot be made (blank is not zero); the yellow still can
     blank = _with_execution_rate(base, Decimal("0.5"), None)  # type: ignore[arg-type]
     assert [w.color for w in platform_warnings(blank)] == ["yellow"]

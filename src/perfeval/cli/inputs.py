@@ -31,13 +31,15 @@ _DEPARTMENT_SHEETS = ("填报信息", "基础数据表", "评分表", "指标数
 _GLOB = re.compile(r"[*?\[]")
 
 # what a skipped file was, as the summary line names it
-RUBRIC, CONFIG, LOCK, OTHER, AUDIT = (
+RUBRIC, CONFIG, LOCK, OTHER, AUDIT, REVIEW = (
     "评分表",
     "其他 YAML 文件（如配置文件）",
     "Office 锁定文件（~$）",
     "其他类型的文件",
     "审核结果等其他工作簿",
+    "复核文件（随同名单位的部门文件读取）",
 )
+REVIEW_SUFFIXES = (".review.yaml", ".review.yml")  # as pipeline/reviews.py finds them beside a department
 
 
 def kind_of(path: Path) -> str:
@@ -50,6 +52,8 @@ def kind_of(path: Path) -> str:
         return _workbook_kind(path)
     if suffix not in YAML_SUFFIXES:
         return OTHER
+    if name.lower().endswith(REVIEW_SUFFIXES):
+        return REVIEW
     try:
         with path.open("rb") as f:
             head = f.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
@@ -57,7 +61,7 @@ def kind_of(path: Path) -> str:
         return "department"  # unreadable: the pipeline says why
     declared = _FORMAT.search(head)
     if declared is not None:
-        return {"department": "department", "rubric": "rubric"}.get(declared[1], "department")
+        return {"department": "department", "rubric": "rubric", "review": REVIEW}.get(declared[1], "department")
     keys = set(_TOP_KEY.findall(head))
     if "indicators" in keys:
         return "rubric"
@@ -89,15 +93,23 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def expand(arguments: list[Path], *, rubrics_too: bool = False, err: TextIO | None = None) -> list[Path]:
+def expand(
+    arguments: list[Path], *, rubrics_too: bool = False, err: TextIO | None = None, reviews: list[Path] | None = None
+) -> list[Path]:
     """The files a command runs over, in a stable order. Raises :class:`InputError` (exit code 2) when a
-    folder holds no department file or a pattern matches nothing; reports skipped files on stderr."""
+    folder holds no department file or a pattern matches nothing; reports skipped files on stderr.
+    ``reviews``: collects the review files (``*.review.yaml``) found or named, which are read with the
+    departments they belong to, so that the command can report those that belong to none."""
     wanted = {"department", "rubric"} if rubrics_too else {"department"}
     out: list[Path] = []
     skipped: Counter[str] = Counter()
     problems: list[Problem] = []
 
-    take = out.append  # a file named twice is checked twice, as the shell would have it
+    def take(path: Path) -> None:  # a file named twice is checked twice, as the shell would have it
+        if reviews is not None and path.name.lower().endswith(REVIEW_SUFFIXES):
+            reviews.append(path)
+        else:
+            out.append(path)
 
     def folder(path: Path) -> None:
         kept = 0
@@ -106,6 +118,8 @@ def expand(arguments: list[Path], *, rubrics_too: bool = False, err: TextIO | No
             if kind in wanted:
                 take(found)
                 kept += 1
+            elif kind == REVIEW and reviews is not None:
+                reviews.append(found)
             else:
                 skipped[RUBRIC if kind == "rubric" else kind] += 1
         if not kept:

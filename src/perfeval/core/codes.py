@@ -11,9 +11,9 @@ Three families, by what they are about:
 * **rubric** — a rubric file is unsound (``validate`` exit 1; every other command refuses it, exit 2);
 * **audit** — what ``check`` finds in a department's figures and self-assessment (errors give exit 1).
 
-Only the codes of findings in a file that was read — the families rubric, department and audit — can be
+Only the codes of findings in a file that was read — the families rubric, department, review and audit — can be
 selected, ignored, accepted or given another level (:data:`SELECTABLE_FAMILIES`): a file that cannot be
-read, or an output that cannot be written, is never made to look fine.
+read, a rubric or review that cannot be used, or an output that cannot be written, is never made to look fine.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
     title: str  # 中文标题
-    family: str  # "input" | "rubric" | "department" | "audit" | "output"
+    family: str  # "input" | "rubric" | "department" | "review" | "audit" | "output"
 
 
 def _family(family: str, **titles: str) -> dict[str, CodeInfo]:
@@ -139,6 +139,8 @@ CODES: dict[str, CodeInfo] = {
         unknown_subtotal="小计不是按上级指标填写",
         items_not_checklist="指标没有评分要点",
         derived_fact="由基础数据表计算的事实不能直接填写",
+        fact_unit="事实的写法与其单位不符（比率写成大于 1 的数、人数带 % 或有小数）",
+        unknown_key_path="键路径在部门文件中不存在（出处、报告所称的数）",
         present_not_elements="指标不是要素计分",
         unknown_element="没有这个要素",
         unknown_choice_group="不是二者择其一的指标组",
@@ -158,6 +160,22 @@ CODES: dict[str, CodeInfo] = {
         score_out_of_range="得分超出分值范围",
         reviewed_out_of_range="审核得分超出分值范围",
         unused_acceptance="已接受的问题本次审核没有出现",
+    ),
+    # --- the reviewer's 复核 -------------------------------------------------------------------------
+    **_family(
+        "review",
+        not_a_review="不是复核文件",
+        review_unreadable="复核文件无法使用",
+        review_ambiguous="同一单位同一年度有多个复核文件",
+        review_mismatch="复核文件的单位或年度与部门文件不同",
+        review_conflict="审核得分与复核得分写了两处",
+        review_out_of_range="复核得分超出分值",
+        review_basis_contradicted="复核得分与所引复核口径不符",
+        review_basis_needs_self_score="复核口径按自评得分扣分，而没有自评得分",
+        review_duplicate_unsound="重复指标所指的另一指标不成立",
+        review_reason_missing="复核得分与自评不同而未写原因",
+        review_deviation="自评与复核的偏离度超过阈值",
+        review_unmatched="复核文件没有对应的部门文件",
     ),
     # --- the audit ---------------------------------------------------------------------------------
     **_family(
@@ -213,8 +231,18 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
-SELECTABLE_FAMILIES = frozenset({"rubric", "department", "audit"})
-_NOT_SELECTABLE = frozenset({"rubric-not-found", "rubric-invalid"})  # a rubric that cannot be used at all
+SELECTABLE_FAMILIES = frozenset({"rubric", "department", "review", "audit"})
+_NOT_SELECTABLE = frozenset(  # a rubric or a review that cannot be used at all
+    {
+        "rubric-not-found",
+        "rubric-invalid",
+        "not-a-review",
+        "review-unreadable",
+        "review-ambiguous",
+        "review-mismatch",
+        "review-unmatched",
+    }
+)
 
 
 def title(code: str) -> str:

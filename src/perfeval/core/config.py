@@ -139,6 +139,14 @@ class ConfigFile(ConfigModel):
     )
 
 
+def threshold_for(threshold: DeviationThreshold | None, measure: str) -> Decimal | None:
+    """The configuration's threshold for a rubric's 偏离度 (``relative``: the rate; ``points``: the points), or
+    None (then the rubric's own ``review.threshold`` applies)."""
+    if threshold is None:
+        return None
+    return threshold.rate if measure == "relative" else threshold.points
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """The codes a run reports and the levels it gives them.
@@ -195,4 +203,5 @@ __all__ = [
     "Selection",
     "code_refusal",
     "combine",
+    "threshold_for",
 ]

@@ -21,6 +21,7 @@ from perfeval.core.decimals import ZERO, fmt_points
 from perfeval.core.department import Department
 from perfeval.core.engine import NodeResult, ScoreResult, Status
 from perfeval.core.facts import catalogue_for, negative_facts
+from perfeval.core.key_paths import path_problem
 from perfeval.core.problems import ERROR, KeyPath, Locator, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist, Elements
@@ -205,6 +206,23 @@ def _cross_check_shapes(rubric: Rubric, dept: Department, source: Locator) -> li
                     )
                 )
             seen[row.id] = where + (i,)
+    for key in dept.sources:  # 出处 by key path: a misspelt path would cite nothing
+        why = path_problem(Department, key)
+        if why is not None:
+            problems.append(
+                Problem(
+                    "unknown-key-path", f"sources（出处）的键 {key!r}：{why}", source.locate(("sources", key), key=True)
+                )
+            )
+    for k, claim in enumerate(dept.claims):
+        if claim.figure is not None and (why := path_problem(Department, claim.figure)) is not None:
+            problems.append(
+                Problem(
+                    "unknown-key-path",
+                    f"claims（报告所称的数）的 figure：{why}",
+                    source.locate(("claims", k, "figure")),
+                )
+            )
     return problems
 
 

@@ -12,6 +12,7 @@ rounded scores and therefore exact.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import Literal
@@ -174,3 +175,14 @@ def fmt_at(value: Decimal, fmt: str, extra: int) -> tuple[str, Decimal]:
     if fmt == "amount":
         return f"{shown:,}", shown
     return _stripped(f"{shown:f}"), shown
+
+
+def sum_or_blank(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of ``values``, or None when any of them is blank: blank is not zero, so a sum with a blank
+    part is not a sum (a partial sum, where one is wanted, is said as such: :mod:`perfeval.core.sums`)."""
+    total = ZERO
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total

@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from perfeval.core.acceptance import Acceptance
 from perfeval.core.evidence import Claim, Source
 from perfeval.core.number_text import parse_decimal
+from perfeval.core.review import Review
 from perfeval.core.tables import (  # the tables, also importable from here
     Adjustment,
     Amount,
@@ -286,6 +287,11 @@ class Department(InputModel):
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment, title="自评")
     claims: list[Claim] = Field(
         default_factory=list, title="报告所称的数（执行率、完成率、总数、变动率 …），与数据核对"
+    )
+    review: Review | Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        title="复核（评审人员填写）：各指标的复核完成值、复核得分与原因；或复核文件的路径",
+        description="不写时，perfeval 在本文件旁查找单位名称与年度相同的复核文件（*.review.yaml）",
     )
     sources: dict[str, Source] = Field(
         default_factory=dict,

@@ -12,7 +12,7 @@ the one :class:`Outcome` record and the one status rule; read top to bottom they
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
@@ -30,6 +30,7 @@ from perfeval.core.decimals import (
     fmt_points,
     round_measure,
     round_points,
+    sum_or_blank,
 )
 from perfeval.core.department import ROW_KIND_LABELS, Department, DepartmentIndicator, IndicatorScore
 from perfeval.core.facts import FactInfo, catalogue_for, fact_values
@@ -875,15 +876,6 @@ def _leaf(
     return r
 
 
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
-
-
 _ROW_FACT_LABELS = {"target": "年度指标值", "actual": "实际完成值"}
 
 
@@ -1008,9 +1000,9 @@ def _parent(node: Node, depth: int, children: list[NodeResult], note: str = "") 
         name=node.name,
         depth=depth,
         weight=node.weight,
-        self_score=_sum(c.self_score for c in counted) if counted else None,
-        score=_sum(c.score for c in counted) if counted else None,
-        audited_score=_sum(c.audited_score for c in counted) if counted else None,  # blank is not 0
+        self_score=sum_or_blank(c.self_score for c in counted) if counted else None,
+        score=sum_or_blank(c.score for c in counted) if counted else None,
+        audited_score=sum_or_blank(c.audited_score for c in counted) if counted else None,  # blank is not 0
         children=children,
         note=note,
         incomplete=node.children_incomplete,
@@ -1226,9 +1218,9 @@ def score(rubric: Rubric, dept: Department) -> ScoreResult:
     sa = dept.self_assessment
     ctx = _Context(dept, sa.scores, facts, catalogue, Policy.of(rubric), sa.reasons)
     nodes = [_node(n, 1, ctx) for n in rubric.indicators]
-    self_total = _sum(n.self_score for n in nodes)
-    recomputed_total = _sum(n.score for n in nodes)
-    audited_total = _sum(n.audited_score for n in nodes)  # None while an indicator has no score at all
+    self_total = sum_or_blank(n.self_score for n in nodes)
+    recomputed_total = sum_or_blank(n.score for n in nodes)
+    audited_total = sum_or_blank(n.audited_score for n in nodes)  # None while an indicator has no score at all
     leaves = [n for n in _walk(nodes) if not n.children and n.applicable]
     adjustments = evaluate_adjustments(rubric, ctx)
     return ScoreResult(

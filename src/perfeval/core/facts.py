@@ -12,11 +12,12 @@ A rubric may declare further reported facts of its own (``facts:`` in the rubric
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from perfeval.core.decimals import sum_or_blank
 from perfeval.core.department import Department, must_not_be_negative
 from perfeval.core.staffing import authorized_staff
 
@@ -38,30 +39,21 @@ class FactInfo:
 WAN = Decimal(10000)  # 元 per 万元: the catalogue's amounts are in 万元
 
 
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = Decimal(0)
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
-
-
 def _initial_budget(d: Department) -> Decimal | None:
     b = d.basic_data.initial_budget
     if b.total is not None:
         return b.total
-    return _sum([b.basic, b.project]) if b.basic is not None and b.project is not None else None
+    return sum_or_blank([b.basic, b.project]) if b.basic is not None and b.project is not None else None
 
 
 def _project_spending(d: Department) -> Decimal | None:
     if d.basic_data.projects is None:
         return None
-    return _sum(p.total for p in d.basic_data.projects)
+    return sum_or_blank(p.total for p in d.basic_data.projects)
 
 
 def _actual_spending(d: Department) -> Decimal | None:
-    return _sum([d.basic_data.basic_spending.total, _project_spending(d)])
+    return sum_or_blank([d.basic_data.basic_spending.total, _project_spending(d)])
 
 
 def _adjustments(d: Department, kinds: tuple[str, ...]) -> Decimal | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from perfeval.core.department import Department
 from perfeval.core.problems import KeyPath, Location, Locator, Problem
+from perfeval.core.review import Review
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist, Elements
 
@@ -191,3 +192,24 @@ def resolve_names(rubric: Rubric, dept: Department, source: Locator) -> tuple[De
         return dept, source, r.problems
     renamed = dept.model_copy(update={"self_assessment": new_sa, "department_indicators": rows, "accepted": accepted})
     return renamed, (RenamedSource(source, r.renames) if r.renames else source), r.problems
+
+
+def resolve_review_names(
+    rubric: Rubric, review: Review, source: Locator, at: KeyPath
+) -> tuple[Review, Locator, list[Problem]]:
+    """A review's indicators (``scores`` keys, ``duplicate_of``) by name rewritten to their ids, as
+    :func:`resolve_names` does for the department; ``at`` is the key path of the review in ``source``."""
+    r = _Resolver(rubric, source)
+    scores = r.mapping(r.leaves, at + ("scores",), review.scores)
+    for iid, entry in list(scores.items()):
+        if entry.duplicate_of is not None:
+            twin = r._id(r.leaves, entry.duplicate_of, at + ("scores", iid, "duplicate_of"), key_position=False)
+            if twin != entry.duplicate_of:
+                scores[iid] = entry.model_copy(update={"duplicate_of": twin})
+    if not r.renames and scores == review.scores:
+        return review, source, r.problems
+    return (
+        review.model_copy(update={"scores": scores}),
+        (RenamedSource(source, r.renames) if r.renames else source),
+        r.problems,
+    )

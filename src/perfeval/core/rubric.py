@@ -17,6 +17,7 @@ from perfeval.core import formula as _formula
 from perfeval.core.decimals import Rounding
 from perfeval.core.intervals import Interval, parse_interval
 from perfeval.core.number_text import parse_decimal
+from perfeval.core.review import ReviewRule
 from perfeval.core.rules import (  # the rule models, also importable from here
     Formula,
     Measure,
@@ -259,6 +260,7 @@ class Rubric(_Model):
         None, description="对账容差（万元）：报表各栏四舍五入造成的差额上限；不写时为 0.01；部门文件可另定"
     )
     grades: list[Grade] = Field(default_factory=list, description="总分等级")
+    review: ReviewRule = Field(default_factory=ReviewRule, description="复核：偏离度的定义（相对值或分差）与提示阈值")
     adjustments: list[Adjustment] = Field(
         default_factory=list, description="总分调整：扣分（penalty）与封顶（cap），在各指标得分之外单列"
     )

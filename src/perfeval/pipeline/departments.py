@@ -8,7 +8,7 @@ or the file's ``rubric:``), which must be sound → the department against the r
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,15 @@ from pydantic import ValidationError
 from perfeval.core.acceptance import acceptance_problems
 from perfeval.core.consistency import cross_check
 from perfeval.core.department import Department
+from perfeval.core.fact_units import fact_unit_problems
+from perfeval.core.facts import catalogue_for
 from perfeval.core.names import resolve_names
 from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.model_errors import department_key_name, kind_of, labeller, problems_from_validation
 from perfeval.fileio.shipped import known_ids, looks_like_path, resolve_rubric, shipped_rubric
 from perfeval.fileio.yaml_read import SourceMap, load_file
+from perfeval.pipeline.reviews import ReviewInfo, apply_review
 from perfeval.pipeline.rubrics import RubricFile, read_rubric, unusable
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -37,6 +40,8 @@ class Loaded:
     source: Any  # SourceMap (YAML) or WorkbookSourceMap: both locate key paths
     path: Path
     rubric_path: Path  # as this department (or --rubric) names it
+    review: ReviewInfo | None = None  # the reviewer's 复核 (pipeline/reviews.py)
+    review_warnings: list[Problem] = field(default_factory=list)
 
     @property
     def rubric(self) -> Rubric:
@@ -202,9 +207,14 @@ def load(
     dept, source, problems = resolve_names(rf.rubric, dept, source)  # 指标名称 written where ids go
     problems += cross_check(rf.rubric, dept, source)
     problems += acceptance_problems(dept.accepted, indicator_names(rf.rubric), source)
+    raw_facts = data.get("facts") if isinstance(data, dict) else None
+    if isinstance(raw_facts, dict):  # as written: 95% and 0.95 are still told apart here
+        catalogue = catalogue_for(rf.rubric.facts)
+        problems += [p.located(source.locate(p.path)) for p in fact_unit_problems(raw_facts, catalogue)]
     if problems:
         raise InputError(problems)
-    return Loaded(rf, dept, source, p, rubric_path)
+    dept, review, review_warnings = apply_review(rf.rubric, dept, p, source)  # the reviewer's 复核, if any
+    return Loaded(rf, dept, source, p, rubric_path, review, review_warnings)
 
 
 def indicator_names(rubric: Rubric) -> dict[str, str]:

@@ -18,18 +18,16 @@ from typing import Any
 from perfeval.core.acceptance import accept
 from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
 from perfeval.core.claims import claim_findings
+from perfeval.core.config import threshold_for
 from perfeval.core.consistency import score_range_problems
-from perfeval.core.department import Department
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
-from perfeval.core.facts import WAN
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
-from perfeval.core.rubric import Rubric
 from perfeval.core.sampling import spending_of
-from perfeval.core.sums import DEFAULT_TOLERANCE
 from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, indicator_names, load
 from perfeval.pipeline.gc_tuning import paused_gc
-from perfeval.pipeline.settings import DEFAULT_SETTINGS, Settings
+from perfeval.pipeline.reviews import ReviewSummary, review_findings
+from perfeval.pipeline.settings import DEFAULT_SETTINGS, Settings, tolerance_for
 
 DEPARTMENT, RUBRIC, UNKNOWN = "department", "rubric", "unknown"
 
@@ -74,6 +72,10 @@ class IndicatorRow:
     achievement: str | None = None  # 定性 rows
     incomplete: bool = False  # a parent whose table lists only part of its children
     listed_weight: Decimal | None = None
+    # the reviewer's 复核 (pipeline/reviews.py): 复核完成值, the reason shown, 偏离度 as the rubric defines it
+    review_value: str | None = None
+    review_reason: str | None = None
+    deviation: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -91,6 +93,7 @@ class SummaryRow:
     exit_code: int
     readable: bool
     grade: str | None = None
+    review_file: str | None = None  # the review file this department used, so a batch can name unused ones
     accepted: int = 0  # findings the file accepts (已接受): shown, not counted
     ignored: int = 0  # findings not reported (--ignore, --select, the configuration)
     spending: Decimal | None = None  # 实际支出 in 万元, for --sample --by 资金规模
@@ -135,6 +138,7 @@ class FileReport:
     rounding: str = "half_up"
     trace: str | None = None  # the Python stack of an input error, kept only under --debug
     internal: bool = False  # perfeval itself failed on this file (a defect): exit code 3
+    review: ReviewSummary | None = None  # the reviewer's 复核, when the department has one
     ignored: dict[str, int] = field(default_factory=dict)  # code → findings not reported (--ignore, --select)
     spending: Decimal | None = None  # 实际支出 in 万元 (None: not given), for --sample --by 资金规模
 
@@ -193,6 +197,7 @@ class FileReport:
             int(self.exit_code(strict)),
             self.readable,
             self.audited_grade,
+            self.review.file if self.review is not None else None,
             self.accepted,
             self.ignored_total,
             self.spending,
@@ -330,17 +335,6 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
     return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
 
 
-def tolerance_for(dept: Department, rubric: Rubric, configured: Decimal | None = None) -> Decimal:
-    """对账容差: the department file's, else the configuration's, else the rubric's, else one cent of the
-    amount unit. The configuration's and the rubric's are in 万元."""
-    if dept.tolerance is not None:
-        return dept.tolerance
-    stated = configured if configured is not None else rubric.reconcile_tolerance
-    if stated is not None:
-        return stated * (WAN if dept.amount_unit == "元" else 1)
-    return DEFAULT_TOLERANCE
-
-
 def check_file(
     path: Path | str, rubric_override: Path | str | None = None, settings: Settings = DEFAULT_SETTINGS
 ) -> FileReport:
@@ -361,8 +355,19 @@ def check_file(
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
             + claim_findings(result, dept, rubric, tolerance)
         )
-        found = accept(found, dept.accepted, indicator_names(rubric))  # 已接受, and acceptances that match nothing
         report = scored_report(file, loaded, result, located(found, loaded.source))
+        if loaded.review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
+            threshold = threshold_for(settings.deviation_threshold, rubric.review.deviation)
+            summary, deviations, review_problems = review_findings(result, rubric, loaded.review, threshold)
+            report.review = summary
+            for row in report.indicators:
+                reviewed = loaded.review.rows.get(row.id)
+                if reviewed is not None:
+                    row.review_value, row.review_reason = reviewed.value, reviewed.reason
+                row.deviation = deviations.get(row.id)
+            report.problems = sorted(report.problems + loaded.review_warnings + review_problems, key=position)
+        # 已接受: the findings the file accepts marked, and the acceptances that match nothing (located here)
+        report.problems = located(accept(report.problems, dept.accepted, indicator_names(rubric)), loaded.source)
         report.spending = spending_of(dept)
         return report
 

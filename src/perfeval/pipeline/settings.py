@@ -16,7 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfeval.core.config import DeviationThreshold, Selection
+from perfeval.core.department import Department
+from perfeval.core.facts import WAN
 from perfeval.core.problems import Location
+from perfeval.core.rubric import Rubric
+from perfeval.core.sums import DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +37,14 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+def tolerance_for(dept: Department, rubric: Rubric, configured: Decimal | None = None) -> Decimal:
+    """对账容差: the department file's, else the configuration's, else the rubric's, else one cent of the
+    amount unit. The configuration's and the rubric's are in 万元."""
+    if dept.tolerance is not None:
+        return dept.tolerance
+    stated = configured if configured is not None else rubric.reconcile_tolerance
+    if stated is not None:
+        return stated * (WAN if dept.amount_unit == "元" else 1)
+    return DEFAULT_TOLERANCE

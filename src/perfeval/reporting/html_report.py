@@ -381,7 +381,7 @@ class HtmlReport:
         )
         return (
             "<h2>平台预警（预算执行率）</h2>"
-            '<p class="note">红灯：指标得分率高于预算执行率得分率超过 5 个百分点；黄灯：预算资金未支出超过 20%。按自评计。</p>'
+            '<p class="note">红灯：（指标得分率 − 预算执行率得分率）÷ 指标得分率 超过 5%；黄灯：全年预算数为 0，或预算资金未支出超过 20%。按自评计。</p>'
             f"<table><thead><tr><th>序号</th><th>单位</th><th>预警</th></tr></thead><tbody>{rows}</tbody></table>"
         )
 

@@ -52,7 +52,8 @@ def problem_dict(p: Problem) -> dict[str, Any]:
     }
 
 
-def indicator_dict(r: IndicatorRow) -> dict[str, Any]:
+def indicator_dict(r: IndicatorRow, reviewed: bool = False) -> dict[str, Any]:
+    """One indicator; ``reviewed``: the department has a 复核, so each indicator says its 偏离度 too."""
     d: dict[str, Any] = {
         "id": r.id,
         "name": r.name,
@@ -63,6 +64,8 @@ def indicator_dict(r: IndicatorRow) -> dict[str, Any]:
         "score": plain(r.score),
         "audited_score": plain(r.audited_score),
     }
+    if reviewed:
+        d["deviation"] = plain(r.deviation)
     if r.incomplete:  # a parent whose table lists only part of its children
         d["incomplete"], d["listed_weight"] = True, plain(r.listed_weight)
     if r.is_leaf:  # the rule's side
@@ -80,6 +83,8 @@ def indicator_dict(r: IndicatorRow) -> dict[str, Any]:
         d["status"], d["status_label"] = _STATUS[r.status]
         d["audited_basis"] = r.audited_basis
         d["reviewed"] = plain(r.reviewed)
+        if r.review_value is not None or r.review_reason is not None:  # the reviewer's 复核 of this indicator
+            d["review"] = {"value": r.review_value, "reason": r.review_reason}
         d["measure"] = (
             None
             if r.measure_name is None
@@ -185,7 +190,21 @@ def file_dict(report: FileReport, strict: bool = False) -> dict[str, Any]:
             "score": plain(report.recomputed_total_adjusted),
             "audited_score": plain(report.audited_total_adjusted),
         }
-    d["indicators"] = [indicator_dict(r) for r in report.indicators]
+    review = report.review
+    if review is not None:  # present when the department has a reviewer's 复核 (docs/output.md)
+        d["review"] = {
+            "file": review.file,
+            "reviewer": review.reviewer,
+            "date": review.date,
+            "reason": review.reason,
+            "reviewed": review.reviewed,
+            "of": review.of,
+            "score": plain(review.total),
+            "deviation": plain(review.deviation),
+            "deviation_measure": review.measure,
+            "threshold": plain(review.threshold),
+        }
+    d["indicators"] = [indicator_dict(r, review is not None) for r in report.indicators]
     return d
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval.core.codes import CODES
-from perfeval.core.decimals import ZERO, fmt_percent
+from perfeval.core.decimals import ZERO, fmt_percent, sum_or_blank
 from perfeval.core.engine import Status
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, Problem
 from perfeval.pipeline.reports import FileReport, IndicatorRow
@@ -114,7 +114,7 @@ def tier_paths(rows: Iterable[IndicatorRow]) -> Iterator[tuple[IndicatorRow, tup
 # this kind is the rubric's 执行率 block; its ``measure`` is the execution rate. No rubric shipped today
 # has one, so no warning is raised on them: this is the hook the rule lights up.
 EXECUTION_RATE_RULE = "execution_rate"
-RED_MARGIN = Decimal("0.05")  # indicator score rate above the 执行率 score rate by more than 5 points
+RED_MARGIN = Decimal("0.05")  # indicator score rate above the 执行率 score rate by more than 5% of it
 YELLOW_UNSPENT = Decimal("0.20")  # more than 20% of the budget unspent
 
 
@@ -137,8 +137,9 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
     """The national platform's warnings on the self-assessment (自评) of a rubric with a 执行率 block:
 
     * red — the score rate of the other indicators exceeds the 执行率 indicator's score rate by more
-      than 5 percentage points (the outputs claimed are not matched by the money spent);
-    * yellow — more than 20% of the budget is unspent (execution rate below 80%).
+      than 5% of the former ((指标得分/90 − 执行率得分/10) / (指标得分/90) > 5%, frameworks.md §7: the outputs
+      claimed are not matched by the money spent);
+    * yellow — the 全年预算数 is 0, or more than 20% of the budget is unspent (execution rate below 80%).
 
     Nothing when the rubric has no 执行率 block, or the figures needed are blank (blank is not zero).
     """
@@ -148,20 +149,25 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
     out: list[PlatformWarning] = []
     ids = {r.id for r in blocks}
     exec_weight = sum((r.weight for r in blocks), ZERO)
-    exec_self = _sum(r.self_score for r in blocks)
+    exec_self = sum_or_blank(r.self_score for r in blocks)
     others = [r for r in report.leaves() if r.id not in ids and r.applicable]
     other_weight = sum((r.weight for r in others), ZERO)
-    other_self = _sum(r.self_score for r in others)
+    other_self = sum_or_blank(r.self_score for r in others)
     if exec_self is not None and other_self is not None and exec_weight > 0 and other_weight > 0:
         exec_rate, other_rate = exec_self / exec_weight, other_self / other_weight
-        if other_rate - exec_rate > RED_MARGIN:
+        # (指标得分 / 90 − 执行率得分 / 10) / (指标得分 / 90) > 5%: relative to the indicators' rate
+        if other_rate > 0 and (other_rate - exec_rate) / other_rate > RED_MARGIN:
             out.append(
                 PlatformWarning(
                     "red",
                     f"指标得分率 {fmt_percent(other_rate)} 高于预算执行率得分率 {fmt_percent(exec_rate)}，"
-                    f"超过 5 个百分点",
+                    f"相差 {fmt_percent((other_rate - exec_rate) / other_rate)}（超过 5%）",
                 )
             )
+    for r in blocks:  # a budget of 0 (the header's first line, 年度资金总额): nothing can be executed against it
+        total = r.header[0][0] if r.header else None
+        if any(v == ZERO for fund, column, _, v in r.header if fund == total and column == "全年预算数"):
+            out.append(PlatformWarning("yellow", f"{r.name}：{total}的全年预算数为 0"))
     rates = [r.measure for r in blocks if r.measure is not None]
     if len(rates) == len(blocks):
         for r in blocks:
@@ -175,15 +181,6 @@ def platform_warnings(report: FileReport) -> list[PlatformWarning]:
                     )
                 )
     return out
-
-
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
 
 
 # --- one unit's summary ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rich.text import Text
 from perfeval.core.decimals import fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import ExitCode
+from perfeval.core.review import fmt_deviation
 from perfeval.pipeline.reports import FileReport, IndicatorRow, SummaryRow
 from perfeval.reporting.base import worst_first
 from perfeval.reporting.visible import visible
@@ -106,6 +107,10 @@ def audit_table(report: FileReport) -> Table:
     table.add_column(
         "核算得分", justify="right", footer=pts(report.recomputed_total) if report.recomputed_total is not None else ""
     )
+    review = report.review
+    if review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
+        table.add_column("复核得分", justify="right", footer=pts(review.total) if review.total is not None else "")
+        table.add_column("偏离度", justify="right", footer=fmt_deviation(review.measure, review.deviation))
     table.add_column("审核得分", justify="right", footer=pts(report.audited_total))
     table.add_column("依据", no_wrap=True)
     table.add_column("状态", no_wrap=True)
@@ -114,15 +119,20 @@ def audit_table(report: FileReport) -> Table:
         if r.depth == 1 and not first:
             table.add_section()
         first = False
-        table.add_row(
+        cells: list[str | Text] = [
             Text("  " * (r.depth - 1) + visible(r.name), style="" if r.is_leaf else "bold"),
             pts(r.weight),
             _self_cell(r) if r.is_leaf or r.self_score is not None else "—",
             recomputed_cell(r),
+        ]
+        if review is not None:
+            cells += [pts(r.reviewed) if r.is_leaf else "", fmt_deviation(review.measure, r.deviation)]
+        cells += [
             pts(r.audited_score),
             AUDITED_BASIS_SHORT.get(r.audited_basis or "", "") if r.is_leaf else "",
             _status_text(r.status),
-        )
+        ]
+        table.add_row(*cells)
     return table
 
 

@@ -14,8 +14,10 @@ from typing import Any
 from perfeval.core.decimals import fmt_amount, fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import ExitCode
+from perfeval.core.review import fmt_deviation
 from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
+from perfeval.pipeline.reviews import ReviewSummary
 from perfeval.reporting.base import Body, ReporterOptions
 from perfeval.reporting.lines import counts, handled, problem_segments, totals_line
 from perfeval.reporting.sample_view import sample_lines
@@ -101,6 +103,22 @@ def _partial(report: FileReport, known: Any) -> str:
     return f"—（部分之和 {_pts(known)}；未填：{blanks}）" if blanks else "—"
 
 
+def review_line(review: ReviewSummary) -> str:
+    """复核：who and when, how much was reviewed, the 复核总分 and its 偏离度, and the reviewer's conclusion."""
+    who = "、".join(x for x in (review.reviewer, review.date) if x) or "评审人员"
+    where = f"（复核文件 {review.file}）" if review.file else ""
+    if review.total is not None:
+        total = f"复核总分 {_pts(review.total)}，偏离度 {fmt_deviation(review.measure, review.deviation) or '无定义（自评为 0）'}"
+    else:
+        total = f"复核总分待定（尚有 {review.of - review.reviewed} 项未复核，其审核得分按核算或自评计）"
+    measure = "（自评−复核）/自评" if review.measure == "relative" else "自评−复核（分）"
+    limit = f"，超过 {fmt_deviation(review.measure, review.threshold)} 提示" if review.threshold is not None else ""
+    line = f"复核：{who}{where}复核 {review.reviewed}/{review.of} 项；{total}；偏离度 = {measure}{limit}"
+    if review.reason:
+        line += f"；复核结论：{review.reason.strip()}"
+    return line
+
+
 def audit_totals_lines(report: FileReport) -> list[str]:
     leaves = report.leaves()
     stated = _pts(report.stated_total) if report.stated_total is not None else "未填"
@@ -116,7 +134,10 @@ def audit_totals_lines(report: FileReport) -> list[str]:
     else:
         lines = [f"自评总分 {stated}，各指标自评得分之和 {self_sum}，审核得分 {audited}{grade}"]
     reviewed = [r.name for r in leaves if r.audited_basis == "reviewer"]
-    if reviewed:
+    review = report.review
+    if review is not None:
+        lines.append(review_line(review))
+    elif reviewed:
         lines.append(f"其中 {len(reviewed)} 项采用评审人员填写的审核得分：" + "、".join(reviewed))
     unverified = [r for r in leaves if r.status is Status.UNVERIFIABLE]
     if unverified:

@@ -45,6 +45,7 @@ from perfeval.core.engine import Status
 from perfeval.core.problems import Problem
 from perfeval.fileio.safe_write import write_atomic
 from perfeval.pipeline.reports import FileReport, IndicatorRow
+from perfeval.pipeline.reviews import ReviewSummary
 from perfeval.reporting.lines import handled
 from perfeval.reporting.review_rows import (
     SEVERITIES,
@@ -125,6 +126,7 @@ DETAIL_COLUMNS = [
     Column("自评完成值", 10, "number"),
     Column("自评得分", 7, "points"),
     Column("核算得分", 9, "points"),
+    Column("复核完成值", 10, "center"),
     Column("复核得分", 7, "points"),
     Column("审核得分", 7, "points"),
     Column("偏离度", 8, "percent"),
@@ -338,7 +340,7 @@ class WorkpaperRows:
         mine, general = findings_by_indicator(report.problems)
         unit = cell_text(u.name)
         for r, names in tier_paths(report.indicators):
-            values, kinds, cells = _indicator_cells(u.index, unit, names, r, mine.get(r.id, ()))
+            values, kinds, cells = _indicator_cells(u.index, unit, names, r, mine.get(r.id, ()), report.review)
             out.append(self._row(DETAIL, values, "" if r.is_leaf else "tier", kinds, cells))
         self._total_rows(report, u, unit, general, out)
 
@@ -358,17 +360,22 @@ class WorkpaperRows:
                 values[D[header]] = value
             return values
 
+        review = report.review
+        if review is not None and review.reason:
+            notes.insert(0, f"复核结论：{cell_text(review.reason)}")
         total = line(
             "合计",
             分值=report.total_weight,
             自评得分=report.self_total,
             核算得分=report.recomputed_total,
+            复核得分=review.total if review is not None else None,
             审核得分=report.audited_total,
-            偏离度=deviation_rate(report.self_total, report.audited_total),
+            偏离度=deviation_rate(report.self_total, report.audited_total) if review is None else review.deviation,
             状态=None if report.has_adjustments else report.audited_grade,
             备注="\n".join(notes) or None,
         )
-        out.append(self._row(DETAIL, total, "total"))
+        points = {D["偏离度"]: "points"} if review is not None and review.measure == "points" else None
+        out.append(self._row(DETAIL, total, "total", points))
         if not report.has_adjustments:
             return
         for a in report.adjustments:
@@ -483,7 +490,7 @@ class _Sheet:
         written = getattr(self.ws, "previous_row", None)
         if not isinstance(written, int):
             return
-        for name in ("row_info", "row_sizes"):
+        for name in ("row_info", "set_rows", "row_sizes"):  # row_info from xlsxwriter 3.2, set_rows before
             kept = getattr(self.ws, name, None)
             if isinstance(kept, dict) and kept:
                 for row in [row for row in kept if row < written]:
@@ -621,7 +628,12 @@ class Workpaper:
 
 
 def _indicator_cells(
-    index: int, unit: str, names: tuple[str, ...], r: IndicatorRow, found: Iterable[Problem]
+    index: int,
+    unit: str,
+    names: tuple[str, ...],
+    r: IndicatorRow,
+    found: Iterable[Problem],
+    review: ReviewSummary | None = None,
 ) -> tuple[list[Any], dict[int, str] | None, dict[int, str] | None]:
     """One indicator's row of 指标明细: values, the kinds of format that differ from the column's, cell styles."""
     tiers: list[str | None] = [cell_text(n) for n in names[: TIER_COLUMNS - 1]]
@@ -647,6 +659,15 @@ def _indicator_cells(
         cells = {D["状态"]: style}
         if r.self_score != r.audited_score:
             cells.update({D["自评得分"]: style, D["审核得分"]: style, D["偏离度"]: style})
+    if review is None:
+        dev: Decimal | None = deviation_rate(r.self_score, r.audited_score)
+    else:  # 偏离度 as the rubric defines it, of the 自评 from the 复核
+        dev = r.deviation
+        if review.measure == "points":
+            kinds = {**(kinds or {}), D["偏离度"]: "points"}
+    remarks = [f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in found]
+    if r.review_reason:
+        remarks.insert(0, f"复核：{cell_text(r.review_reason)}")
     values = [
         index,
         unit,
@@ -655,12 +676,13 @@ def _indicator_cells(
         value,
         self_score,
         recomputed,
+        cell_text(r.review_value) if r.review_value else None,
         r.reviewed,
         r.audited_score,
-        deviation_rate(r.self_score, r.audited_score),
+        dev,
         r.status.label if r.status is not None else None,
         cell_text(r.note) if r.note else None,
-        "\n".join(f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in found) or None,
+        "\n".join(remarks) or None,
     ]
     return values, kinds, cells
 

@@ -16,10 +16,11 @@ from typing import TextIO
 from perfeval.cli.inputs import expand
 from perfeval.cli.runner import make_parent, run_files
 from perfeval.cli.settings import Options, make_settings, output_format
-from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.problems import ExitCode, InputError, Location, Problem
 from perfeval.core.sampling import SampleRequest
+from perfeval.pipeline.reports import SummaryRow
 from perfeval.pipeline.settings import Settings
-from perfeval.reporting.diagnostics import print_problems
+from perfeval.reporting.diagnostics import print_problems, write_problems
 from perfeval.reporting.sample_view import sample_lines, sample_of
 
 
@@ -37,9 +38,10 @@ def run(
     options: Options | None = None,
     sample: SampleRequest | None = None,
 ) -> int:
+    reviews: list[Path] = []  # review files found beside the departments or named: each is reported if unused
     try:
         settings, config = make_settings(replace(options or Options(), rubric=rubric))
-        paths = expand(departments)
+        paths = expand(departments, reviews=reviews)
     except InputError as err:
         return print_problems(err.problems)
     rubric_path = settings.rubric
@@ -73,11 +75,27 @@ def run(
         except InputError as err:
             return print_problems(err.problems)
     if output is None:
-        code, _ = run_files(
+        code, rows = run_files(
             "check", paths, settings, fmt, strict=strict, jobs=jobs, table=table, out=out, sample=sample
         )
-        return code
-    return _check_to_workpaper(paths, settings, fmt, strict, jobs, table, out, output, force, inputs, sample)
+        return max(code, _unused_reviews(reviews, rows))
+    kept: list[SummaryRow] = []
+    code = _check_to_workpaper(paths, settings, fmt, strict, jobs, table, out, output, force, inputs, kept, sample)
+    return max(code, _unused_reviews(reviews, kept))
+
+
+def _unused_reviews(reviews: list[Path], rows: list[SummaryRow]) -> int:
+    """Review files that no department of the batch used: said on stderr (a batch reports every file)."""
+    if not reviews:
+        return ExitCode.OK
+    from perfeval.pipeline.reviews import unused_reviews
+
+    applied = {r.review_file for r in rows if r.review_file}
+    problems = unused_reviews(reviews, applied)
+    if not problems:
+        return ExitCode.OK
+    write_problems(problems, sys.stderr)
+    return ExitCode.INPUT if any(p.is_error for p in problems) else ExitCode.OK
 
 
 class _NothingToWrite(Exception):
@@ -95,6 +113,7 @@ def _check_to_workpaper(
     output: Path,
     force: bool,
     inputs: tuple[Path, ...],
+    rows_out: list[SummaryRow],
     sample: SampleRequest | None,
 ) -> int:
     from perfeval.cli.workpaper_writer import workpaper_sink
@@ -116,7 +135,8 @@ def _check_to_workpaper(
                 on_report=workpaper.add,
                 sample=sample,
             )
-            drawn = sample_lines(sample_of(rows, sample)) if sample is not None else []
+            rows_out.extend(rows)
+            drawn = ["", *sample_lines(sample_of(rows, sample))] if sample is not None else []
             units, readable, rubric_files = workpaper.finish(drawn)
             done.update(code=code, units=units)
             if not readable:

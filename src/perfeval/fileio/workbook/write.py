@@ -824,6 +824,7 @@ _NOT_IN_THE_WORKBOOK: list[tuple[str, str, Callable[[Department], bool]]] = [
         lambda d: any(e.present is not None for e in d.self_assessment.scores.values()),
     ),
     ("department_indicators", "部门特性指标", lambda d: bool(d.department_indicators)),
+    ("review", "复核（复核完成值、复核得分与原因）", lambda d: d.review is not None),
     (
         "basic_data.spending",
         "实际支出（不分基本、项目）",
