@@ -236,3 +236,9 @@ def test_a_finding_of_the_review_comparison_can_be_accepted_too(tmp_path: Path) 
     flagged = [p for p in problems if p["code"] == "review-deviation"]
     assert len(flagged) == 1 and flagged[0]["accepted"] == {"reason": "评审组已与单位当面核对"}
     assert "unused-acceptance" not in [p["code"] for p in problems]
+
+
+def test_worker_processes_apply_the_same_choice_and_sample(over: Path, accepted: Path, tmp_path: Path) -> None:
+    good = mutated(tmp_path, [], "good.yaml")
+    args = ["--ignore", "unverifiable", "--sample", "2", "--by", "偏差", str(over), str(accepted), str(good)]
+    assert doc_of("--jobs", "2", *args) == doc_of(*args)
