@@ -75,7 +75,7 @@ MUTANTS = [
     Mutant(
         "no-sangong-columns-check",
         "the check of the 三公 columns of 附件1 against the 三公 actual removed",
-        (("    findings += _sangong_columns(d, money)\n", ""),),
+        (("    findings += _sangong_columns(d, money, tolerance)\n", ""),),
         (f"{CHECK}[sangong-columns-do-not-give-the-actual]",),
     ),
     Mutant(
@@ -137,8 +137,8 @@ MUTANTS = [
         "the `not-self-scored` finding removed",
         (
             (
-                "elif status is Status.NOT_SCORED:\n        add(",
-                "elif status is Status.NOT_SCORED and False:\n        add(",
+                "elif status is Status.NOT_SCORED and not some_items_blank:",
+                "elif status is Status.NOT_SCORED and not some_items_blank and False:",
             ),
         ),
         (f"{CHECK}[indicator-left-unscored]",),
@@ -159,8 +159,8 @@ MUTANTS = [
         "年初预算数 (the fact) ignores a stated 小计",
         (
             (
-                "    b = d.basic_data.initial_budget\n    if b.total is not None:\n        return b.total\n    return _sum(",
-                "    b = d.basic_data.initial_budget\n    return _sum(",
+                "    b = d.basic_data.initial_budget\n    if b.total is not None:\n        return b.total\n    return sum_or_blank(",
+                "    b = d.basic_data.initial_budget\n    return sum_or_blank(",
             ),
         ),
         (f"{RULES}[derived_facts/initial-budget-is-the-stated-subtotal]",),
@@ -186,6 +186,37 @@ MUTANTS = [
             ),
         ),
         (f"{RULES}[derived_facts/final-budget-is-the-stated-final]",),
+    ),
+    Mutant(
+        "review-deviation-over-the-review",
+        "偏离度 divided by the 复核 instead of the 自评",
+        (("    return (self_score - reviewed) / self_score", "    return (self_score - reviewed) / reviewed"),),
+        ("tests/test_review.py::test_review_case[review/a-changed-score-without-a-reason-is-a-warning]",),
+    ),
+    Mutant(
+        "review-deviation-one-way",
+        "a deviation flagged only when the unit claimed more than the reviewer gives",
+        (
+            (
+                "return value is not None and limit is not None and abs(value) > limit",
+                "return value is not None and limit is not None and value > limit",
+            ),
+        ),
+        ("tests/test_review.py::test_review_case[review/a-reviewer-giving-more-than-the-unit-is-a-deviation-too]",),
+    ),
+    Mutant(
+        "renamed-key-located-at-its-id",
+        "a finding on an indicator written by its name located as if written by id (nowhere)",
+        (("            written = self.renames.get(path[:n])", "            written = None"),),
+        (
+            "tests/test_department_cases.py::test_department_case[names/a-finding-on-a-named-indicator-points-at-the-name]",
+        ),
+    ),
+    Mutant(
+        "bare-rate-taken",
+        "a rate written as a bare 95 taken instead of refused",
+        (("if info.unit in RATE_UNITS and not percent and abs(value) > 1:", "if False:"),),
+        ("tests/test_department_cases.py::test_department_case[fact-units/a-rate-written-as-95-is-refused]",),
     ),
 ]
 
