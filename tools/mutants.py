@@ -218,6 +218,79 @@ MUTANTS = [
         (("if info.unit in RATE_UNITS and not percent and abs(value) > 1:", "if False:"),),
         ("tests/test_department_cases.py::test_department_case[fact-units/a-rate-written-as-95-is-refused]",),
     ),
+    # --- the batch's configuration, choice of codes, acceptances and sample (issue 15, part 4) ---
+    Mutant(
+        "config-not-found-upwards",
+        "the configuration looked for in the working folder only, not in the folders above it",
+        (("for folder in (here, *here.parents):", "for folder in (here,):"),),
+        ("tests/test_config.py::test_found_upwards_from_the_working_folder_and_named_under_verbose",),
+    ),
+    Mutant(
+        "config-above-the-repository",
+        "the search for the configuration going on past the repository's root",
+        (("if folder == home or any(", "if False and any("),),
+        ("tests/test_config.py::test_the_search_stops_at_the_repository_root",),
+    ),
+    Mutant(
+        "ignored-findings-uncounted",
+        "findings left out by --ignore/--select not counted: dropped silently",
+        (("report.ignored = dict(sorted(ignored.items()))", "pass"),),
+        ("tests/test_selection.py::test_ignore_removes_the_findings_says_how_many_and_they_no_longer_count",),
+    ),
+    Mutant(
+        "cli-select-keeps-config-ignore",
+        "--select on the command line keeping the configuration's ignore (ruff starts afresh)",
+        (("select, ignore = frozenset(cli_select), frozenset()", "select = frozenset(cli_select)"),),
+        ("tests/test_selection.py::test_the_command_line_beats_the_configuration",),
+    ),
+    Mutant(
+        "accepted-error-fails",
+        "an accepted finding (accepted:) still counted for the exit code",
+        (("if p.level == level and p.accepted is None)", "if p.level == level)"),),
+        ("tests/test_selection.py::test_an_accepted_error_is_shown_as_accepted_in_text_and_does_not_fail",),
+    ),
+    Mutant(
+        "unused-acceptance-silent",
+        "an acceptance that matches no finding not reported",
+        (("        if not used[i]:", "        if False:"),),
+        ("tests/test_selection.py::test_an_acceptance_that_matches_nothing_is_a_warning",),
+    ),
+    Mutant(
+        "default-rubric-before-the-file-s",
+        "the configuration's rubric taken before the department file's rubric:",
+        (
+            (
+                "    elif dept.rubric is not None:\n        rubric_path = resolve_rubric_path(dept, path, source)\n"
+                "    elif default is not None:\n        rubric_path = default",
+                "    elif default is not None:\n        rubric_path = default\n"
+                "    elif dept.rubric is not None:\n        rubric_path = resolve_rubric_path(dept, path, source)",
+            ),
+        ),
+        ("tests/test_config.py::test_the_file_s_rubric_beats_the_configuration_s_and_rubric_beats_both",),
+    ),
+    Mutant(
+        "sample-smallest-spending",
+        "--sample --by 资金规模 picking the smallest spending",
+        (("eligible.append((c, -c.spending))", "eligible.append((c, c.spending))"),),
+        ("tests/test_sample.py::test_by_size_the_largest_spending_first_with_the_figure",),
+    ),
+    Mutant(
+        "sample-unreadable-taken",
+        "a unit that could not be read taking part in the sample",
+        (("        if not c.readable:", "        if False:"),),
+        ("tests/test_sample.py::test_an_unreadable_unit_is_reported_and_never_sampled",),
+    ),
+    Mutant(
+        "config-threshold-unused",
+        "the configuration's deviation_threshold not given to the review comparison",
+        (
+            (
+                "review_findings(result, rubric, loaded.review, threshold)",
+                "review_findings(result, rubric, loaded.review)",
+            ),
+        ),
+        ("tests/test_config.py::test_the_configuration_s_deviation_threshold_flags_the_review",),
+    ),
 ]
 
 
