@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from perfeval.core.evidence import Claim, Source
+from perfeval.core.evidence import Claim, Passage, Source
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.tables import (  # the tables, also importable from here
     Adjustment,
@@ -51,6 +51,7 @@ __all__ = [
     "IndicatorScore",
     "InitialBudget",
     "Line",
+    "Passage",
     "ProjectSpending",
     "Sangong",
     "SangongBreakdown",
@@ -274,4 +275,8 @@ class Department(_Model):
     sources: dict[str, Source] = Field(
         default_factory=dict,
         title="各数据的出处（按数据所在的键路径，如 basic_data.income.total）",
+    )
+    narrative: list[Passage] = Field(
+        default_factory=list,
+        title="报告正文（逐段，perfeval extract 写入；供正文与表格、各单位报告之间核对）",
     )

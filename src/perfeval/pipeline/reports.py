@@ -21,6 +21,7 @@ from perfeval.core.consistency import score_range_problems
 from perfeval.core.department import Department
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
 from perfeval.core.facts import WAN
+from perfeval.core.narrative import narrative_findings
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
 from perfeval.core.rubric import Rubric
@@ -333,6 +334,7 @@ def check_file(path: Path | str, rubric_override: Path | str | None = None) -> F
             reconcile(dept, tolerance)
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
             + claim_findings(result, dept, rubric, tolerance)
+            + narrative_findings(dept, result, tolerance)
         )
         return scored_report(file, loaded, result, located(found, loaded.source))
 

@@ -850,6 +850,7 @@ _NOT_IN_THE_WORKBOOK: list[tuple[str, str, Callable[[Department], bool]]] = [
     ("tolerance", "对账容差", lambda d: d.tolerance is not None),
     ("claims", "报告所称", lambda d: bool(d.claims)),
     ("sources", "出处", lambda d: bool(d.sources)),
+    ("narrative", "报告正文", lambda d: bool(d.narrative)),
 ]
 
 
