@@ -4,8 +4,8 @@ unit's. Pure.
 * ``shared-passage`` — 100 or more characters in a row that another unit's report has too, unless most
   units' reports have them (a template's wording: shared by at least three units and half the batch; so
   in a batch of two, every shared run counts);
-* ``other-unit-name`` — another unit of the batch named where a report speaks of itself (“××局是……”, or
-  in a sentence that says 本单位、我局 …), not where it names a partner it worked with;
+* ``other-unit-name`` — another unit of the batch written as the report's own subject (“××局是……” opening
+  a sentence, or “××局2019年度部门整体支出……” as a title), not where it names a partner it worked with;
 * ``shared-figure`` — a distinctive figure with its words (“本级项目70个”, “工资福利支出519.06万元”)
   that another unit's report states too (outside the passages already reported as shared).
 
@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 from perfeval.core.department import Department
 from perfeval.core.problems import WARNING, Problem, finding
-from perfeval.core.report_text import Item, compact, sentence_items, sentences
+from perfeval.core.report_sentences import Item, sentence_items
+from perfeval.core.report_text import compact, sentences
 
 MIN_SHARED = 100  # characters in a row, as the issue asks
 _SHINGLE = 50  # characters hashed at each position to find shared runs
@@ -147,18 +148,26 @@ def _other_name(dept: Department, other: Department) -> list[Problem]:
             at = sentence.find(name)
             if at < 0:
                 continue
-            speaks_of_itself = re.match(re.escape(name) + r"(?:是|为|系|作为|成立于|内设|设)", sentence[at:]) and at < 4
-            if speaks_of_itself or _SELF_WORDS.search(sentence):
+            tail = sentence[at + len(name) :]
+            # the other unit as this report's subject: “××局是……”, or its title “××局2019年度部门整体支出……”
+            speaks_of_itself = at <= 4 and re.match(
+                r"(?:是|为|系|作为|成立于|内设|下设|设有|主要职责|的主要职能)", tail
+            )
+            titled = re.match(r"(?:19|20)\d{2}\s*年度?\s*(?:部门整体支出|部门预算|绩效)", tail)
+            if speaks_of_itself or titled:
                 out.append(
                     finding(
                         "other-unit-name",
                         WARNING,
-                        f"正文在讲本单位时出现了本批另一单位的名称“{name}”：{_clip(sentence)}；请核对是否照抄了它的报告",
+                        f"正文把本批另一单位“{name}”当作本单位来写：{_clip(sentence)}；请核对是否照抄了它的报告",
                         ("narrative", k, "text"),
                     )
                 )
                 break
     return out
+
+
+_TRAILING = re.compile(r"(?:达到|达|为|是|约|共|计|共计|累计|实现|完成|有)+$")
 
 
 def _distinctive(item: Item) -> bool:
@@ -180,11 +189,8 @@ def _figures(dept: Department) -> list[tuple[tuple[str, str], int]]:
         for start, end in sentences(passage.text):
             for item in sentence_items(passage.text[start:end]):
                 if _distinctive(item):
-                    words = (
-                        _plain(item.subject)[-12:] + _plain(item.after)[:8]
-                        if item.figure.unit in ("个", "项")
-                        else _plain(item.subject)[-12:]
-                    )
+                    # the words nearest the figure: “实施本级项目” 70个 is the same claim whoever did the 实施
+                    words = _TRAILING.sub("", _plain(item.subject))[-6:] + _plain(item.after)[:6]
                     out.append(((words, item.figure.text), k))
     return out
 

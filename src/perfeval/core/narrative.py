@@ -22,15 +22,8 @@ from perfeval.core import formula as fx
 from perfeval.core.department import Department
 from perfeval.core.engine import ScoreResult
 from perfeval.core.problems import ERROR, WARNING, Problem, finding
-from perfeval.core.report_text import (
-    Item,
-    change_base,
-    chinese_count,
-    joined_pair,
-    list_items,
-    sentence_items,
-    sentences,
-)
+from perfeval.core.report_sentences import Item, change_base, sentence_items
+from perfeval.core.report_text import chinese_count, joined_pair, list_items, sentences
 from perfeval.core.sums import DEFAULT_TOLERANCE
 
 
@@ -135,10 +128,11 @@ def _count_problem(k: int, sentence: str, said: str, count: int, items: list[str
     listed = "、".join(items)
     if len(listed) > 120:
         listed = listed[:119] + "…"
+    n = f"{len(items)} 个" + (f"（若“{items[-1]}”是两个，则 {len(items) + 1} 个）" if joined_pair(items[-1]) else "")
     return finding(
         "count-list-mismatch",
         ERROR,
-        f"正文称“{said}”，所列的却是 {len(items)} 个（{listed}）；请核对个数或名目（原文：{_clip(sentence)}）",
+        f"正文称“{said}”，所列的却是 {n}：{listed}；请核对个数或名目（原文：{_clip(sentence)}）",
         ("narrative", k, "text"),
         amounts={"stated": Decimal(count), "expected": Decimal(len(items)), "difference": Decimal(count - len(items))},
     )

@@ -88,6 +88,11 @@ def is_heading(text: str) -> bool:
     return len(text) <= 40 and _HEADING.match(text) is not None and not text.endswith(("，", ","))
 
 
+def is_key_value(text: str) -> bool:
+    """A line of the form 填报日期：… · 单位名称（盖章）：…"""
+    return _KEY_VALUE.match(text) is not None
+
+
 def continues(previous: str, following: str) -> bool:
     """Whether ``following`` carries on the paragraph ``previous`` (split by a page break or a line
     wrap in the extraction): ``previous`` is long, does not end a sentence, is not a heading, and
@@ -98,7 +103,7 @@ def continues(previous: str, following: str) -> bool:
         return False
     if len(previous) < 20 or following.startswith(("-", "•", "●", "注：", "注:")):
         return False
-    return _KEY_VALUE.match(following) is None
+    return not is_key_value(following)
 
 
 def joined(a: str, b: str) -> str:

@@ -1,12 +1,17 @@
 """The narrative's figures, placed by what the words around them say — the vocabulary of 部门整体支出
 绩效 reports (收入 · 年初预算 · 追加 · 支出 by 功能科目 and by 经济分类 · 基本/项目支出 and their “其中”
 parts · 结转结余 · 三公 budget, spending and parts, this year and the year before · 编制 · 在职 · 离退休 ·
-counts of 重点 tasks · the rubric's own rates), not the phrases of one report.
+counts of 重点 tasks · the rubric's own rates), not the phrases of one report. (What each amount is of is
+:mod:`~perfeval.fileio.extract.vocabulary`'s; this module decides where it goes.)
 
 A figure the tables already give becomes a **claim** on that figure (``check`` compares them at the
 precision printed); a figure no table gives becomes the **data**, with its sentence as the source; a
 change (“下降 42.86%”) becomes a claim over the amounts it comes from; everything else is **listed as
 unplaced**, never guessed into a field. Amounts in 元 or 亿元 are converted exactly to the file's unit.
+
+Why this module is long: amounts, changes, rates, staff and counts are placed by one reader that keeps
+what a sentence has said so far (the subjects before a figure, the 其中 total it belongs to) and what the
+tables already gave; each placement is a short method.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import re
 from decimal import Decimal
 
 from perfeval.core.evidence import Source
-from perfeval.core.report_text import Item, canonical, change_base, compact, sentence_items, sentences
+from perfeval.core.report_sentences import Item, change_base, sentence_items
+from perfeval.core.report_text import canonical, compact, sentences
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.extract.document import Document, Paragraph
 from perfeval.fileio.extract.result import Extraction, Unplaced
@@ -63,11 +69,19 @@ class NarrativeReader:
 
     def read(self) -> None:
         for para in self.doc.paragraphs():
-            for start, end in sentences(para.text):
-                sentence = para.text[start:end].strip()
-                if not sentence:
-                    continue
-                self.sentence(para, start, sentence)
+            spans = sentences(para.text)
+            # a sentence that opens with 其中 lists the parts of the sentence before it: read them together
+            merged: list[tuple[int, int]] = []
+            for start, end in spans:
+                if merged and para.text[start:end].lstrip().startswith(("其中", "包括")):
+                    merged[-1] = (merged[-1][0], end)
+                else:
+                    merged.append((start, end))
+            for start, end in merged:
+                sentence = para.text[start:end]
+                lead = len(sentence) - len(sentence.lstrip())
+                if sentence.strip():
+                    self.sentence(para, start + lead, sentence.strip())
 
     def sentence(self, para: Paragraph, offset: int, text: str) -> None:
         items = sentence_items(text)
@@ -81,6 +95,17 @@ class NarrativeReader:
             if item.figure.approx:
                 subjects.append(None)
                 self.unplaced(item, label, text, f"约数（{item.figure.approx}），不作为数据")
+                continue
+            if item.figure.bound or text[max(0, item.figure.start - 1) : item.figure.start] in (
+                "≤",
+                "≥",
+                "<",
+                ">",
+                "＜",
+                "＞",
+            ):
+                subjects.append(None)
+                self.unplaced(item, label, text, "是标准或区间（≤、≥），不是所称的数")
                 continue
             if item.figure.note:
                 self.out.notes.append(f"{label}：{item.figure.note}")
@@ -122,6 +147,9 @@ class NarrativeReader:
             self.unplaced(item, where, text)
             return None
         kind = subject.kind
+        if kind == "included":
+            self.included(items, k, subjects, value, text, where)
+            return subject
         if kind == "sangong":
             if subject.part == "combined":
                 self.unplaced(item, where, text, "公务用车购置与运行维护合为一数，部门文件分列两项，未拆分")
@@ -182,6 +210,19 @@ class NarrativeReader:
             else:
                 self.state("basic_data.spending.total", value, src)
         return subject
+
+    def included(
+        self, items: list[Item], k: int, subjects: list[Subject | None], value: Decimal, text: str, where: str
+    ) -> None:
+        """“（含奖励资金180万元）”: a part of the amount before it, kept as that line's note when it is a
+        line of its own, else listed."""
+        before = subjects[k - 1] if k > 0 and k - 1 < len(subjects) else None
+        n = self.out.count("basic_data.income.fiscal_lines")
+        if before is not None and before.kind == "fiscal_line" and n:
+            said = f"{items[k].label}{items[k].figure.text}"
+            self.out.put(f"basic_data.income.fiscal_lines[{n - 1}].note", said, None)
+            return
+        self.unplaced(items[k], where, text, "括号中所含的一部分，部门文件没有单列它的栏目")
 
     def economic(self, item: Item, subject: Subject, value: Decimal, src: Source, text: str, where: str) -> None:
         """An economic class (工资福利支出 …): a part of the 基本支出, 项目支出 or 支出 it is listed under."""
@@ -280,7 +321,8 @@ class NarrativeReader:
         subject = subjects[current] if current is not None and current < len(subjects) else None
         if subject is None and prior is not None and prior < len(subjects):
             subject = subjects[prior]
-        name = (subject.label if subject is not None else "") or "所称的量"
+        named = subject.label if subject is not None else items[current].subject if current is not None else ""
+        name = named or "所称的量"
         stated = item.figure.value * sign
         percent = item.figure.is_percent
         if (
@@ -348,7 +390,7 @@ class NarrativeReader:
             self.state("staff.retired", n, src)
         elif re.search(r"在职|在岗|实有|现有人员|实际人数", s):
             self.state("staff.in_post", n, src)
-        elif re.search(r"^(?:人员)?(?:合计|共计|总计|共有人员|总人数)", s):
+        elif re.search(r"^(?:人员)?(?:合计|共计|总计|共有人员|总人数)", compact(item.label)) and not s.strip("人员"):
             self.state("staff.total", n, src)
         else:
             self.unplaced(item, where, text)

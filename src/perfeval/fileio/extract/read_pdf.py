@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from perfeval.fileio.extract.document import (
     Table,
     Where,
     is_heading,
+    is_key_value,
     joined,
     merge_paragraphs,
 )
@@ -47,8 +49,7 @@ def read_pdf(path: Path, content: bytes, name: str) -> Document:
         raise _refuse(file, "PDF 设有密码；请提供不加密的 PDF") from None
     except (PDFSyntaxError, Exception):  # pdfminer raises many kinds on a damaged file
         raise _refuse(file, "PDF 已损坏，无法读取；请重新导出 PDF，或提供 Word 文件或文本") from None
-    blocks: list[Block] = []
-    tables = 0
+    pages: list[tuple[int, list[Any], list[dict[str, Any]]]] = []  # (number, tables, text lines) per page
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise _refuse(
@@ -58,22 +59,35 @@ def read_pdf(path: Path, content: bytes, name: str) -> Document:
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 found = page.find_tables()
-                page_blocks, tables = _page(page, number, found, tables)
+                tables = [(t.bbox, t.extract()) for t in found]
+                lines = _lines(page, [bbox for bbox, _ in tables])
             except Exception:  # a damaged content stream on one page
                 raise _refuse(file, f"PDF 第 {number} 页已损坏，无法读取；请重新导出 PDF") from None
             chars += len(page.chars)
-            blocks.extend(page_blocks)
+            pages.append((number, tables, lines))
     if chars == 0:
         raise _refuse(
             file,
             "PDF 中没有可提取的文字（可能是扫描件或图片）；perfeval 不识别图片，请提供可复制文字的 PDF、Word 文件或文本",
             "report-no-text",
         )
+    layout = _Layout.of([ln for _, _, lines in pages for ln in lines])
+    blocks: list[Block] = []
+    count = 0
+    for number, tables, lines in pages:
+        placed: list[tuple[float, Block]] = []
+        for bbox, rows in tables:
+            count += 1
+            cells = [[_cell(c) for c in row] for row in rows]
+            placed.append((bbox[1], Table(cells, count, [Where(page=number) for _ in cells])))
+        placed += _paragraphs(lines, number, layout)
+        placed.sort(key=lambda item: item[0])
+        blocks += [block for _, block in placed]
     return Document(name, "pdf", merge_paragraphs(blocks))
 
 
-def _page(page: Any, number: int, found: list[Any], tables: int) -> tuple[list[Block], int]:
-    boxes = [t.bbox for t in found]
+def _lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+    """The page's text lines outside its tables, from the top."""
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -82,16 +96,29 @@ def _page(page: Any, number: int, found: list[Any], tables: int) -> tuple[list[B
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    lines = [ln for ln in page.filter(outside).extract_text_lines(return_chars=True) if ln["text"].strip()]
-    placed: list[tuple[float, Block]] = []
-    for table in found:
-        tables += 1
-        rows = [[_cell(c) for c in row] for row in table.extract()]
-        placed.append((table.bbox[1], Table(rows, tables, [Where(page=number) for _ in rows])))
-    for top, para in _paragraphs(lines, number):
-        placed.append((top, para))
-    placed.sort(key=lambda item: item[0])
-    return [block for _, block in placed], tables
+    lines = page.filter(outside).extract_text_lines(return_chars=True)
+    return [ln for ln in lines if ln["text"].strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """The text block of the document's pages: its left and right edges, a character's width, the
+    spacing of lines within a paragraph (the lower quartile of the gaps: paragraphs may be spaced more)."""
+
+    left: float
+    right: float
+    em: float
+    leading: float
+
+    @classmethod
+    def of(cls, lines: list[dict[str, Any]]) -> _Layout:
+        if not lines:
+            return cls(0, 0, 10, 15)
+        widths = [c["x1"] - c["x0"] for ln in lines for c in ln["chars"] if c["text"].strip()]
+        em = statistics.median(widths) if widths else 10.0
+        gaps = sorted(b["top"] - a["top"] for a, b in zip(lines, lines[1:], strict=False) if b["top"] > a["top"])
+        leading = gaps[len(gaps) // 4] if gaps else em * 1.5
+        return cls(min(ln["x0"] for ln in lines), max(ln["x1"] for ln in lines), em, leading)
 
 
 def _cell(text: str | None) -> str:
@@ -102,36 +129,30 @@ def _cell(text: str | None) -> str:
     return out
 
 
-def _paragraphs(lines: list[dict[str, Any]], page: int) -> list[tuple[float, Paragraph]]:
+def _paragraphs(lines: list[dict[str, Any]], page: int, layout: _Layout) -> list[tuple[float, Block]]:
     """The page's lines as paragraphs, by geometry (see the module docstring)."""
-    if not lines:
-        return []
-    widths = [c["x1"] - c["x0"] for ln in lines for c in ln["chars"] if c["text"].strip()]
-    em = statistics.median(widths) if widths else 10.0
-    left = min(ln["x0"] for ln in lines)
-    right = max(ln["x1"] for ln in lines)
-    gaps = [b["top"] - a["top"] for a, b in zip(lines, lines[1:], strict=False) if b["top"] > a["top"]]
-    leading = statistics.median(gaps) if gaps else em * 1.5
-    out: list[tuple[float, Paragraph]] = []
+    out: list[tuple[float, Block]] = []
     previous: dict[str, Any] | None = None
+    current: Paragraph | None = None
     for index, ln in enumerate(lines, start=1):
         text = canonical(ln["text"])
         where = Where(page=page, line=index)
         runs_on = (
             previous is not None
-            and out
-            and previous["x1"] >= right - 1.5 * em
-            and ln["x0"] <= left + 1.5 * em
-            and ln["top"] - previous["top"] <= leading * 1.3
+            and current is not None
+            and previous["x1"] >= layout.right - 1.5 * layout.em
+            and ln["x0"] <= layout.left + 1.5 * layout.em
+            and ln["top"] - previous["top"] <= layout.leading * 1.2
             and not is_heading(text)
+            and not is_key_value(text)
         )
-        if runs_on:
-            para = out[-1][1]
-            merged = joined(para.text, text)
-            para.starts.append(len(merged) - len(text))
-            para.places.append(where)
-            para.text = merged
+        if runs_on and current is not None:
+            merged = joined(current.text, text)
+            current.starts.append(len(merged) - len(text))
+            current.places.append(where)
+            current.text = merged
         else:
-            out.append((ln["top"], Paragraph(text, [0], [where])))
+            current = Paragraph(text, [0], [where])
+            out.append((ln["top"], current))
         previous = ln
     return out

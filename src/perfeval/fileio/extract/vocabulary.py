@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from perfeval.core.report_text import Item, is_prior
+from perfeval.core.report_sentences import Item, is_prior
 
 FUNCTION_LINE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d].*)$")
 
@@ -38,6 +38,10 @@ _ECONOMIC = [
     (re.compile(r"对个人和家庭|个人和家庭"), "household_subsidies"),
     (re.compile(r"资本性"), "capital"),
 ]
+# what may stand before a whole-unit total (2019年度收入总计, 本年支出合计, 部门整体支出)
+_WHOLE = (
+    r"(?:(?:19|20)\d{2}年度?|本年度?|全年|当年|年度|部门|单位|整体|本单位|本部门|全局|共|合计|累计|实现|完成|安排)*"
+)
 _STAGE_BUDGET = re.compile(r"预算|批复|安排计划|计划安排")
 _STAGE_ACTUAL = re.compile(r"支出|决算|实际|开支|使用|花费|列支")
 
@@ -60,6 +64,16 @@ def subject_of(
     s = item.subject
     parent = subjects[item.parent] if item.parent is not None and item.parent < len(subjects) else None
     prior = is_prior(item.label, year)
+    if not s or re.fullmatch(r"(?:比|较|与|同)?(?:上年|去年|上年度|上年同期|\d{4}年度?|本年|当年)(?:为|是|的)?", s):
+        # a year or stage alone (“2018 年 10.10 万元”): the same thing as the amount before it
+        before = next(
+            (subjects[j] for j in range(k - 1, -1, -1) if j < len(subjects) and subjects[j] is not None), None
+        )
+        if before is not None:
+            return Subject(before.kind, before.part, stage(s) or before.column, prior, before.label)
+        return None
+    if item.bracketed and re.match(r"^(?:含|其中|包括)", item.label):
+        return Subject("included", label=s)
     if "三公" in s or _SANGONG_NAMED.search(s) or (parent is not None and parent.kind == "sangong"):
         part = None
         for pattern, name in _SANGONG_PARTS:
@@ -85,13 +99,15 @@ def subject_of(
         return Subject("decrease", label=s)
     if "追加" in s or "调增" in s:
         return Subject("increase", label=s)
+    if "公用经费" in s:
+        return Subject("fact", "public_funds_budget" if _STAGE_BUDGET.search(s) else "public_funds_actual", label=s)
     if re.search(r"上年结转|上年结余|年初结转|年初结余|上年度结转", s):
         return Subject("prior_balance", label=s)
-    if re.search(r"结转|结余", s):
+    if re.fullmatch(_WHOLE + r"(?:年末|年底)?(?:结转结余|结余结转|结转和结余|结余|结转)(?:资金|总额|合计|数)?", s):
         return Subject("balance", label=s)
     if re.search(r"年初预算|预算批复|年初批复|年初安排|年初下达", s):
         return Subject("initial", label=s)
-    if re.search(r"调整后预算|全年预算|预算总额|预算经费|预算数|预算合计", s):
+    if re.fullmatch(_WHOLE + r"(?:调整后预算|全年预算|预算总额|财政预算经费|预算经费|预算数|预算合计)(?:数|总额)?", s):
         return Subject("final", label=s)
     if "收入" in s:
         if "财政拨款" in s:
@@ -100,24 +116,21 @@ def subject_of(
             return Subject("income", "by_fund.general_public_budget", label=s)
         if "政府性基金" in s:
             return Subject("income", "by_fund.government_fund", label=s)
-        if "上级" in s:
+        if re.search(r"上级(?:财政|补助)", s):
             return Subject("income", "superior_finance", label=s)
-        if re.search(r"其他收入|其他资金", s):
+        if re.fullmatch(_WHOLE + r"其他(?:收入|资金)", s):
             return Subject("income", "other", label=s)
-        return Subject("income", "total", label=s)
-    if "公用经费" in s:
-        return Subject("fact", "public_funds_budget" if _STAGE_BUDGET.search(s) else "public_funds_actual", label=s)
-    if re.search(r"支出|开支|决算数", s):
+        if re.fullmatch(_WHOLE + r"(?:本年|财政)?收入(?:总计|合计|总额|小计|总数)?", s) or re.search(
+            r"收入(?:总计|合计)", s
+        ):
+            return Subject("income", "total", label=s)
+        return None  # 事业收入, 经营收入 …: no field of the department file
+    if re.fullmatch(
+        _WHOLE + r"(?:财政拨款|一般公共预算)?(?:总支出|支出(?:总计|合计|总额|总数)?|实际支出|决算支出|支出决算数?)", s
+    ):
         return Subject("spending", label=s)
     if parent is not None and parent.kind == "income" and parent.part == "fiscal_appropriation":
         return Subject("fiscal_line", label=s)
-    if not s or re.fullmatch(r"(?:比|较|与|同)?(?:上年|去年|上年度|上年同期|\d{4}年度?|本年|当年)(?:为|是|的)?", s):
-        # a year or stage alone (“2018 年 10.10 万元”): the same thing as the amount before it
-        before = next(
-            (subjects[j] for j in range(k - 1, -1, -1) if j < len(subjects) and subjects[j] is not None), None
-        )
-        if before is not None:
-            return Subject(before.kind, before.part, stage(s) or before.column, prior, before.label)
     return None
 
 
