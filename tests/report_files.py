@@ -75,7 +75,8 @@ def build_docx(text: str, path: Path) -> None:
     document.save(str(path))
 
 
-def build_pdf(text: str, path: Path) -> None:
+def build_pdf(text: str, path: Path, *, ruled: bool = True) -> None:
+    """``ruled=False``: tables without ruling lines, as many PDFs print them (read from their layout)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -103,7 +104,9 @@ def build_pdf(text: str, path: Path) -> None:
         else:
             widths = [1 / width] * width
         table = Table(rows, colWidths=[usable * w for w in widths], repeatRows=0)
-        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        style: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+        if ruled:
+            style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
         style += [("SPAN", (a, r), (b, r)) for r, a, b in _spans(content)]
         table.setStyle(TableStyle(style))
         flow.append(table)

@@ -212,3 +212,24 @@ def test_an_existing_output_is_not_overwritten_without_force(extracted: Path) ->
 def test_the_output_must_be_yaml(tmp_path: Path) -> None:
     code, err = extract(REPORT, tmp_path / "dept.xlsx", "-r", str(RUBRIC))
     assert code == 2 and "output-format" in err and "perfeval convert" in err
+
+
+def test_each_value_s_source_is_also_a_comment_on_its_line(extracted: Path) -> None:
+    lines = extracted.read_text(encoding="utf-8").splitlines()
+
+    def line_of(start: str) -> str:
+        return next(line for line in lines if line.strip().startswith(start))
+
+    assert "← 出处：附件1第 108 行 第 10 列（实际支出·基本支出情况·工资福利支出）" in line_of("wages_welfare: 519.06")
+    assert "← 出处：正文第 19 行" in line_of("final: 1295.87")
+    assert "出处：附件2第 184 行 总分·自评得分" in line_of("total: 98.2")
+    assert "出处：正文第 9 行" in line_of("count: 46")
+
+
+def test_a_comment_that_would_change_a_value_is_not_written() -> None:
+    from perfeval.core.evidence import Source
+    from perfeval.fileio.extract.build import with_sources
+
+    dept = load(EXAMPLE).department.model_copy(update={"sources": {"unit": Source(line=1)}})
+    text = 'unit: "办 # 公室"\n'
+    assert with_sources(text, dept) == text  # appended to this line, it would have become part of the value

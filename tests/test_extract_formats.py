@@ -69,6 +69,30 @@ def test_word_and_pdf_extract_to_the_same_department_file_as_the_text(formats: d
     assert json.dumps(got, ensure_ascii=False, indent=1) == json.dumps(expected, ensure_ascii=False, indent=1)
 
 
+def test_a_pdf_whose_tables_have_no_ruling_lines_is_read_in_part_and_never_wrongly(
+    formats: dict[str, Path], tmp_path: Path
+) -> None:
+    """Without ruling lines a table is read from where its words stand: what is read is what the text
+    gives; what is not is named as missing — never a wrong number, never a zero."""
+    report = tmp_path / "unruled.pdf"
+    build_pdf(REPORT.read_text(encoding="utf-8"), report, ruled=False)
+    out = tmp_path / "unruled.yaml"
+    code, err = extract(report, out)
+    assert code == 0, err
+    got = load(out).department.self_assessment.scores
+    want = load(formats["txt"]).department.self_assessment.scores
+    assert len(got) >= 20  # most of the table
+    for key, entry in got.items():
+        if entry.items is not None:
+            assert entry.items.items() <= (want[key].items or {}).items(), key
+        else:
+            assert entry == want[key], key
+    text = out.read_text(encoding="utf-8")
+    for key in set(want) - set(got):
+        name = next(n.name for n, _ in load(out).rubric.walk() if n.id == key)
+        assert f"{name}：报告的评分表中没有找到这一指标，未填" in text, name
+
+
 def test_each_format_says_where_in_it_a_value_is(formats: dict[str, Path]) -> None:
     key = "self_assessment.scores.goal_management.items.major_changes_reviewed"
     txt, docx, pdf = (load(formats[k]).department.sources[key] for k in ("txt", "docx", "pdf"))

@@ -18,7 +18,7 @@ from perfeval.reporting.diagnostics import print_problems
 def run(report: Path, rubric: str | None, output: Path, force: bool) -> int:
     from perfeval.cli.commands.init import relative_ref
     from perfeval.cli.runner import make_parent, rubric_option
-    from perfeval.fileio.extract.build import extract, read_report, summary, trailer
+    from perfeval.fileio.extract.build import extract, read_report, summary, trailer, with_sources
     from perfeval.fileio.safe_write import ensure_writable, write_atomic
     from perfeval.fileio.shipped import shipped_rubric
     from perfeval.fileio.yaml_write import department_yaml, schema_line
@@ -51,9 +51,10 @@ def run(report: Path, rubric: str | None, output: Path, force: bool) -> int:
         dept, found = extract(doc, loaded, ref)
         if chosen_note:
             found.notes.insert(0, chosen_note)
-        text = department_yaml(
+        written = department_yaml(
             dept, loaded, schema=schema_line(output, rubric_path=rubric_path), origin=report.name, made="提取"
-        ) + trailer(found)
+        )
+        text = with_sources(written, dept) + trailer(found)
         write_atomic(output, text, force=force, inputs=(report, rubric_path))
     except InputError as err:
         return print_problems(err.problems)

@@ -181,8 +181,8 @@ def read_basic_table(doc: Document, out: Extraction) -> bool:
             project += 1
         for j, text, f in cells:
             label = "·".join(paths[j]) or f"第 {j + 1} 列"
-            cell = f"第 {r + 1} 行第 {j + 1} 列（{label}）"
             where = table.where(r)
+            cell = f"第 {j + 1} 列（{label}）" if where.line is not None else f"第 {r + 1} 行第 {j + 1} 列（{label}）"
             if f is None:
                 out.unplaced.append(Unplaced(text, f"{name}{cell}", label, "表头认不出，未读"))
                 continue

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from perfeval.core.department import Department
-from perfeval.core.evidence import MAX_PASSAGE
+from perfeval.core.evidence import MAX_PASSAGE, Source
 from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.report_text import sentences
 from perfeval.core.rubric import Rubric
@@ -292,6 +292,42 @@ def _present(out: Extraction, data: dict[str, Any], key: str) -> bool:
     if key in ("unit", "unit_short", "year", "filled_on"):
         return key in data
     return out.get(key) is not None
+
+
+def source_label(src: Source) -> str:
+    """A source in a few words, for a comment: 附件1 第 108 行 … · 正文第 2 页第 41 行 · 正文第 12 段."""
+    place = "".join(
+        f"第 {v} {unit}" for v, unit in ((src.page, "页"), (src.line, "行"), (src.paragraph, "段")) if v is not None
+    )
+    if src.table:
+        return f"{src.table}{place}{(' ' + src.cell) if src.cell else ''}"
+    return f"正文{place}"
+
+
+def with_sources(text: str, dept: Department) -> str:
+    """The YAML with each value's source added to the comment on its line (``sources:`` keeps them as
+    data): where the written file has the value, found by reading the file back."""
+    from perfeval.fileio.yaml_read import load_text
+    from perfeval.fileio.yaml_write import comment_text
+
+    data, where = load_text(text, "<extract>")
+    lines = text.split("\n")
+    notes: dict[int, list[str]] = {}
+    for key, src in dept.sources.items():
+        path = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", key))
+        location = where.locate(path)
+        if location.line is not None and where.has(path):
+            notes.setdefault(location.line - 1, []).append(source_label(src))
+    for index, labels in notes.items():
+        note = "出处：" + "；".join(dict.fromkeys(labels))
+        line = lines[index]
+        lines[index] = f"{line} ← {comment_text(note)}" if " # " in line else f"{line}  # {comment_text(note)}"
+    annotated = "\n".join(lines)
+    try:  # a comment never changes a value; should one have (a “ # ” inside a quoted text), write none
+        same = load_text(annotated, "<extract>")[0] == data
+    except InputError:
+        same = False
+    return annotated if same else text
 
 
 def trailer(out: Extraction) -> str:

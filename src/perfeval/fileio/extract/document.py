@@ -52,7 +52,9 @@ class Table:
     rows: list[list[str]]
     index: int  # 1-based, in reading order
     places: list[Where] = field(default_factory=list)  # one per row
-    kind: str = "table"  # "table" (Word, PDF), "text" (tab- or space-separated lines of a text file)
+    # "table" (a Word table, a ruled PDF table), "text" (tab- or space-separated lines of a text file),
+    # "layout" (a PDF table without ruling lines, read from where its words stand: wrapped lines are rows)
+    kind: str = "table"
 
     def where(self, row: int) -> Where:
         return self.places[row] if row < len(self.places) else Where()

@@ -11,6 +11,7 @@ are one value. A PDF with no text (a scan) says so: perfeval does not read image
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,22 @@ from perfeval.fileio.extract.document import (
 )
 
 MAX_PAGES = 500  # a department's report runs to tens of pages
+# a page without ruled tables: a score table's or a basic data table's header line, from which its table is
+# read by where the words stand
+_LAYOUT_HEADER = re.compile(r"(?:指标.{0,30}分值.{0,10}自评)|(?:年初预算.{0,20}收入.{0,20}支出)")
+_BY_LAYOUT = {"vertical_strategy": "text", "horizontal_strategy": "text"}
+
+
+def _layout_tables(page: Any, continuing: bool) -> list[Any]:
+    """A table without ruling lines, read from where its words stand (pdfplumber's "text" strategy): from
+    its header line down — or the whole page when the table runs on from the page before. Only there:
+    on running text the strategy finds tables that are not."""
+    lines = page.extract_text_lines()
+    header = next((ln for ln in lines if _LAYOUT_HEADER.search("".join(ln["text"].split()))), None)
+    if header is None and not continuing:
+        return []
+    top = max(0.0, header["top"] - 1) if header is not None else 0.0
+    return list(page.crop((0, top, page.width, page.height)).find_tables(table_settings=_BY_LAYOUT))
 
 
 def _refuse(file: str, message: str, code: str = "report-unreadable") -> InputError:
@@ -49,18 +66,28 @@ def read_pdf(path: Path, content: bytes, name: str) -> Document:
         raise _refuse(file, "PDF 设有密码；请提供不加密的 PDF") from None
     except (PDFSyntaxError, Exception):  # pdfminer raises many kinds on a damaged file
         raise _refuse(file, "PDF 已损坏，无法读取；请重新导出 PDF，或提供 Word 文件或文本") from None
-    pages: list[tuple[int, list[Any], list[dict[str, Any]]]] = []  # (number, tables, text lines) per page
+    pages: list[
+        tuple[int, list[tuple[Any, Any, str]], list[dict[str, Any]]]
+    ] = []  # (number, tables, text lines) per page
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise _refuse(
                 file, f"PDF 有 {len(pdf.pages):,} 页，超过上限 {MAX_PAGES}；请只给出自评报告本身", "report-too-large"
             )
         chars = 0
+        continuing = False  # the page before ended inside a table read from its layout
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 found = page.find_tables()
-                tables = [(t.bbox, t.extract()) for t in found]
-                lines = _lines(page, [bbox for bbox, _ in tables])
+                kind = "table"
+                if not found:
+                    found = _layout_tables(page, continuing)
+                    kind = "layout"
+                continuing = (
+                    kind == "layout" and bool(found) and "总分" not in "".join((page.extract_text() or "").split())
+                )
+                tables = [(t.bbox, t.extract(), kind) for t in found]
+                lines = _lines(page, [bbox for bbox, _, _ in tables])
             except Exception:  # a damaged content stream on one page
                 raise _refuse(file, f"PDF 第 {number} 页已损坏，无法读取；请重新导出 PDF") from None
             chars += len(page.chars)
@@ -76,10 +103,10 @@ def read_pdf(path: Path, content: bytes, name: str) -> Document:
     count = 0
     for number, tables, lines in pages:
         placed: list[tuple[float, Block]] = []
-        for bbox, rows in tables:
+        for bbox, rows, kind in tables:
             count += 1
             cells = [[_cell(c) for c in row] for row in rows]
-            placed.append((bbox[1], Table(cells, count, [Where(page=number) for _ in cells])))
+            placed.append((bbox[1], Table(cells, count, [Where(page=number) for _ in cells], kind)))
         placed += _paragraphs(lines, number, layout)
         placed.sort(key=lambda item: item[0])
         blocks += [block for _, block in placed]

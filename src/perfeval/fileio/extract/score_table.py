@@ -34,7 +34,7 @@ from perfeval.fileio.extract.basic_table import number, title_before
 from perfeval.fileio.extract.document import Document, Table
 from perfeval.fileio.extract.result import Extraction, Unplaced
 
-_POINTS_SUFFIX = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+_POINTS_SUFFIX = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]?$")  # the bracket may be cut off
 _PUNCT = re.compile(r"[\s，,。.；;：:、！!？?“”\"'‘’（）()\[\]【】《》〈〉—\-…·]")
 _ITEM_NUMBER = re.compile(r"^\s*[（(]?(\d{1,2})[)）]?\s*[、.．,，]")
 _TOTAL_ROW = re.compile(r"^(?:总分|合计|总计|得分合计|总得分)$")
@@ -103,6 +103,7 @@ class ScoreReader:
         self.scores: dict[str, dict[str, object]] = {}
         self.seen: set[str] = set()
         self.reviewed_items: dict[str, dict[str, tuple[Decimal, object]]] = {}
+        self.ended = False  # the 总分 row read: the table ends there
         self.name = "附件2"
 
     # --- the tree -----------------------------------------------------------------------------
@@ -180,17 +181,25 @@ class ScoreReader:
                 started = True
                 columns = head[1]
                 first = head[0] + 1
-            elif started and columns is not None and max(len(r) for r in table.rows) == columns.width:
-                first = 0  # a page of the table without its header
+            elif (
+                started
+                and columns is not None
+                and (max(len(r) for r in table.rows) == columns.width or table.kind == "layout")
+            ):
+                first = 0  # a page of the table without its header (read from the layout: columns vary)
             else:
                 if started:
                     break
                 continue
-            for r in range(first, len(table.rows)):
-                row = table.rows[r]
+            rows = self.unwrapped(table.rows, first) if table.kind == "layout" else list(enumerate(table.rows))[first:]
+            for r, row in rows:
+                if self.ended:
+                    break
                 if header_columns(row) is not None:
                     continue
                 self.row(table, r, row, columns)
+            if self.ended:
+                break
         if not started:
             return False
         self.finish()
@@ -204,6 +213,7 @@ class ScoreReader:
         context = " | ".join(compact(c) for c in row if compact(c))[:120]
         if texts and _TOTAL_ROW.match(compact(texts[0][1])):
             self.total(table, r, nums, cols, label)
+            self.ended = True
             return
         names = [(i, name_key(c)) for i, c in texts if name_key(c) in self.by_name]
         node, notes = self.resolve(names, row)
@@ -231,12 +241,19 @@ class ScoreReader:
                     Unplaced(c, label, context, f"认不出是“{leaf.name}”的哪个评分要点") for _, c in nums
                 )
                 return
-            if item is None and node is not None and not nums:
-                return
+            if item is None and not nums:
+                return  # the indicator's name row before its first 评分要点, or a wrapped line of text
+        elif node is None and not nums:
+            return  # a wrapped line of the indicator's text
         weight, self_score, reviewed, why = self.numbers(row, texts, nums, cols)
         what = leaf.name if item is None else f"{leaf.name}·{_item_text(leaf, item)}"
         expected = leaf.weight if item is None else _item_points(leaf, item)
         key = leaf.id if item is None else f"{leaf.id}.items.{item}"
+        if key in self.seen:  # read already: a second set of numbers is not this one's (a wrapped name?)
+            self.out.unplaced.extend(
+                Unplaced(c, label, context, f"“{what}”已读过一次，这一行的数未读") for _, c in nums
+            )
+            return
         self.seen.add(key)
         if why is not None:
             self.out.lost.append(f"{what}（{label}）：{why}，未填")
@@ -260,6 +277,27 @@ class ScoreReader:
                 self.out.put(f"{path}.reviewed", reviewed, reviewed_src)
             else:
                 self.reviewed_items.setdefault(leaf.id, {})[item] = (reviewed, reviewed_src)
+
+    def unwrapped(self, rows: list[list[str]], first: int) -> list[tuple[int, list[str]]]:
+        """A table read from the text's layout (no ruling lines): a row without any number that names no
+        indicator and opens no 评分要点 (“1、…”) is a wrapped line of the row above it, joined to it."""
+        from perfeval.fileio.extract.document import joined
+
+        out: list[tuple[int, list[str]]] = []
+        for r in range(first, len(rows)):
+            row = rows[r]
+            if not any(compact(c) for c in row):
+                continue
+            opens = any(name_key(c) in self.by_name or _ITEM_NUMBER.match(compact(c)) for c in row if compact(c))
+            if out and not opens and not any(_is_number(c) for c in row) and header_columns(row) is None:
+                _, above = out[-1]
+                above += [""] * (len(row) - len(above))
+                for i, c in enumerate(row):
+                    if compact(c):
+                        above[i] = joined(above[i], c) if above[i] else c
+                continue
+            out.append((r, list(row)))
+        return out
 
     def numbers(
         self, row: list[str], texts: list[tuple[int, str]], nums: list[tuple[int, str]], cols: Columns
