@@ -115,14 +115,15 @@ def main() -> None:
         path = Path(tmp) / "report.pdf"
         build_pdf("\n".join([text] * args.copies), path)
         import pdfplumber
-        import pypdfium2
 
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
         print(f"PDF: {pages} pages, {path.stat().st_size:,} bytes ({args.copies} copies of the Taojiang report)")
         from importlib.metadata import version
 
-        print(f"pdfplumber {version('pdfplumber')} (pdfminer.six {version('pdfminer.six')}), pypdfium2 {version('pypdfium2')}")
+        print(
+            f"pdfplumber {version('pdfplumber')} (pdfminer.six {version('pdfminer.six')}), pypdfium2 {version('pypdfium2')}"
+        )
         rows = [
             ("text: pdfplumber extract_text", lambda: plumber_text(path)),
             ("text: pypdfium2 get_text_range", lambda: pdfium_text(path)),
@@ -142,9 +143,7 @@ def main() -> None:
             whole = sum(p in flat for p in paragraphs)
             print(f"  narrative paragraphs found whole, {label}: {whole}/{len(paragraphs)}")
         # quality: the tables' rows, cell by cell (reportlab's tables may touch: pdfplumber then sees one grid)
-        expected = [
-            tuple(squeeze(c) for c in row) for kind, rows in blocks_of(text) if kind == "table" for row in rows
-        ]
+        expected = [tuple(squeeze(c) for c in row) for kind, rows in blocks_of(text) if kind == "table" for row in rows]
         found = [tuple(squeeze(c or "") for c in row) for table in plumber_tables(path) for row in table]
         width = {len(r) for r in expected}
         padded = {tuple(list(r) + [""] * (max(width) - len(r))) for r in found}
@@ -153,6 +152,7 @@ def main() -> None:
             f"  table rows pdfplumber gives cell for cell: {same}/{len(expected)} "
             f"(in {len(plumber_tables(path))} tables); pypdfium2: no table finder"
         )
+
 
 if __name__ == "__main__":
     main()
