@@ -13,7 +13,8 @@ tables) repeated ``--copies`` times, with reportlab's built-in CID font, then me
   have to be rebuilt from the page's ruling paths and character boxes);
 * **perfeval extract** of the whole PDF, in-process (reading, tables, narrative, department file);
 
-and the quality of each: the characters of the narrative each library gives against the report's own
+and, for Word, python-docx against reading ``word/document.xml`` with the standard library (paragraph
+texts only); and the quality of each: the characters of the narrative each library gives against the report's own
 (after :func:`perfeval.core.report_text.canonical`), and the tables pdfplumber finds against the tables
 the PDF was built from, cell by cell. Needs the ``extract`` and ``test`` extras (reportlab).
 """
@@ -101,6 +102,25 @@ def extract_all(path: Path) -> None:
     extract(read_report(path), rubric, "taojiang-2019")
 
 
+def docx_python_docx(path: Path) -> int:
+    import docx
+
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return len(texts)
+
+
+def docx_stdlib(path: Path) -> int:
+    import zipfile
+    from xml.etree import ElementTree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as zf:
+        root = ElementTree.fromstring(zf.read("word/document.xml"))
+    return len(["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")])
+
+
 def squeeze(text: str) -> str:
     return "".join(canonical(text).split())
 
@@ -135,6 +155,17 @@ def main() -> None:
         for label, fn in rows:
             seconds = median_time(fn, args.repeat)
             print(f"  {label:45} {seconds:7.3f} s   {seconds / pages * 1000:6.1f} ms/page")
+        from report_files import build_docx
+
+        word = Path(tmp) / "report.docx"
+        build_docx("\n".join([text] * args.copies), word)
+        for label, fn in (
+            ("Word: python-docx (paragraphs, tables)", lambda: docx_python_docx(word)),
+            ("Word: zipfile + ElementTree (texts only)", lambda: docx_stdlib(word)),
+            ("perfeval extract of the Word file", lambda: extract_all(word)),
+        ):
+            seconds = median_time(fn, args.repeat)
+            print(f"  {label:45} {seconds:7.3f} s")
 
         # quality: each paragraph of the narrative, found whole (whitespace aside) in the library's text
         paragraphs = [squeeze(c) for kind, c in blocks_of(text) if kind == "p" and isinstance(c, str)]

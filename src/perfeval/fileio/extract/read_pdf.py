@@ -38,11 +38,10 @@ _LAYOUT_HEADER = re.compile(r"(?:指标.{0,30}分值.{0,10}自评)|(?:年初预�
 _BY_LAYOUT = {"vertical_strategy": "text", "horizontal_strategy": "text"}
 
 
-def _layout_tables(page: Any, continuing: bool) -> list[Any]:
+def _layout_tables(page: Any, lines: list[dict[str, Any]], continuing: bool) -> list[Any]:
     """A table without ruling lines, read from where its words stand (pdfplumber's "text" strategy): from
     its header line down — or the whole page when the table runs on from the page before. Only there:
     on running text the strategy finds tables that are not."""
-    lines = page.extract_text_lines()
     header = next((ln for ln in lines if _LAYOUT_HEADER.search("".join(ln["text"].split()))), None)
     if header is None and not continuing:
         return []
@@ -79,15 +78,15 @@ def read_pdf(path: Path, content: bytes, name: str) -> Document:
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 found = page.find_tables()
-                kind = "table"
-                if not found:
-                    found = _layout_tables(page, continuing)
-                    kind = "layout"
-                continuing = (
-                    kind == "layout" and bool(found) and "总分" not in "".join((page.extract_text() or "").split())
-                )
+                if found:
+                    kind, every, continuing = "table", None, False
+                else:  # no ruled table: one read from the layout, below a table's header line or running on
+                    every = [ln for ln in page.extract_text_lines(return_chars=True) if ln["text"].strip()]
+                    found, kind = _layout_tables(page, every, continuing), "layout"
+                    ends = any("总分" in "".join(ln["text"].split()) for ln in every)
+                    continuing = bool(found) and not ends
                 tables = [(t.bbox, t.extract(), kind) for t in found]
-                lines = _lines(page, [bbox for bbox, _, _ in tables])
+                lines = every if every is not None and not tables else _lines(page, [b for b, _, _ in tables])
             except Exception:  # a damaged content stream on one page
                 raise _refuse(file, f"PDF 第 {number} 页已损坏，无法读取；请重新导出 PDF") from None
             chars += len(page.chars)
