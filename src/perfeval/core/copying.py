@@ -86,7 +86,7 @@ def batch_findings(units: Sequence[tuple[str, Department]]) -> dict[str, list[Pr
                 continue
             theirs = {key for key, _ in figures[j]}
             for key, k in figures[i]:
-                if key in theirs and key not in common and not _inside_shared(shared_spans.get(i, []), k, key):
+                if key in theirs and key not in common and not _inside_shared(shared_spans.get(i, []), k):
                     out[label].append(
                         finding(
                             "shared-figure",
@@ -204,6 +204,6 @@ def _common_figures(figures: list[list[tuple[tuple[str, str], int]]], n: int) ->
     return {key for key, c in counts.items() if c >= need}
 
 
-def _inside_shared(spans: list[tuple[int, int, int]], k: int, key: tuple[str, str]) -> bool:
+def _inside_shared(spans: list[tuple[int, int, int]], k: int) -> bool:
     """Whether a figure lies in a passage already reported as shared (one finding says it)."""
     return any(p == k for p, _, _ in spans)

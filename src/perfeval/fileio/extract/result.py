@@ -93,13 +93,13 @@ class Extraction:
         return len(found) if isinstance(found, list) else 0
 
     def claim(self, source: Source, value: Decimal | str, **subject: Any) -> None:
-        """A claim of the narrative (fact, figure, indicator or formula with its name), once."""
-        entry = {**{k: v for k, v in subject.items() if v is not None}, "value": value, "source": source}
-        key = (tuple(sorted((k, str(v)) for k, v in subject.items() if v is not None)), str(value))
-        for other in self.claims:
-            if (
-                tuple(sorted((k, str(v)) for k, v in other.items() if k not in ("value", "source"))),
-                str(other["value"]),
-            ) == key:
-                return
-        self.claims.append(entry)
+        """A claim of the narrative (fact, figure, indicator or formula with its name), once: the same claim
+        of the same value said again adds nothing."""
+        given = {k: v for k, v in subject.items() if v is not None}
+        if any(_subject(c) == given and str(c["value"]) == str(value) for c in self.claims):
+            return
+        self.claims.append({**given, "value": value, "source": source})
+
+
+def _subject(claim: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in claim.items() if k not in ("value", "source")}
