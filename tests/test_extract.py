@@ -197,6 +197,13 @@ def test_without_a_rubric_the_shipped_one_the_table_names_is_used(tmp_path: Path
     assert load(out).department.rubric == "taojiang-2019"
 
 
+def test_a_rubric_the_score_table_does_not_match_is_said(tmp_path: Path) -> None:
+    out = tmp_path / "wrong.yaml"
+    code, err = extract(REPORT, out, "-r", "sichuan-dazhou")
+    assert code == 0 and "是否选错了评分表" in err
+    assert load(out).department.self_assessment.scores == {}  # nothing read into another table's indicators
+
+
 def test_the_written_file_says_where_it_came_from(extracted: Path) -> None:
     head = extracted.read_text(encoding="utf-8").splitlines()[:4]
     assert any("由 perfeval 从 taojiang-2019-report.txt 提取" in line for line in head)

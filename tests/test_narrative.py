@@ -225,7 +225,7 @@ def test_extraction_artefacts_are_read_as_meant(tmp_path: Path) -> None:
         "2019年度收入总计１，２９５．８７万元。"  # full-width digits
         "2019年度支出合计1, 295. 87万元。"  # spaces an extractor put inside the number
         "年未结余0.00万元。"  # 年末 misread
-        "按县财预〔2020 7号文件要求，在职人员控制率Q100%。"  # a lost bracket; ≤ read as Q
+        "按县财预〔2020 7号文件要求，在职人员控制率Q100%，编制使用率W95%。"  # a lost bracket; ≤ read as Q, W
     )
     path = extracted(tmp_path, report("桃江县某某局", body))
     dept = load(path).department
@@ -234,9 +234,20 @@ def test_extraction_artefacts_are_read_as_meant(tmp_path: Path) -> None:
     assert dept.basic_data.balance.total == Decimal("0.00")
     text = path.read_text(encoding="utf-8")
     listed = text.split("未归入任何栏目的数字", 1)[1]
-    assert "100%（" in listed and "不是所称的数" in listed  # a threshold, not a claim of 100%
+    assert "100%（" in listed and "95%（" in listed and "不是所称的数" in listed  # thresholds, not claims
     assert "- 2020" not in listed and "- 7" not in listed  # a document number, not figures
     assert not any(c.indicator == "staff_control_rate" for c in dept.claims)
+
+
+def test_a_spreadsheet_float_is_the_short_decimal_it_stands_for() -> None:
+    from perfeval.core.report_text import clean_float
+
+    assert clean_float("0.0900000762939453") == (
+        Decimal("0.09"),
+        "原文 0.0900000762939453（表格软件的浮点误差），读作 0.09",
+    )
+    assert clean_float("0.123456789") == (Decimal("0.123456789"), None)  # nine real places: not a float's noise
+    assert clean_float("1295.87") == (Decimal("1295.87"), None)
 
 
 def test_a_spreadsheet_float_in_a_table_is_read_as_the_short_decimal_it_is(tmp_path: Path) -> None:

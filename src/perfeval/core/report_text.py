@@ -164,11 +164,11 @@ class Figure:
 
 
 def clean_float(digits: str) -> tuple[Decimal, str | None]:
-    """A number as printed; a spreadsheet float (``0.0900000762939453``, 15+ significant digits that a
-    short decimal explains) read as that short decimal, with a note saying so."""
+    """A number as printed; a spreadsheet float (``0.0900000762939453``: 14 or more significant digits, as a
+    double prints, that a decimal of at most six places explains to a millionth) read as that decimal, with a
+    note saying so."""
     value = Decimal(digits)
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or -exponent < 9:
+    if len(value.as_tuple().digits) < 14:  # a double printed in full has 15–17; a real figure far fewer
         return value, None
     for places in range(0, 7):
         short = value.quantize(Decimal(1).scaleb(-places))

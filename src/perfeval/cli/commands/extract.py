@@ -59,8 +59,9 @@ def run(report: Path, rubric: str | None, output: Path, force: bool) -> int:
     except InputError as err:
         return print_problems(err.problems)
     print(f"已提取 {report} → {output}：{summary(dept, found)}", file=sys.stderr)
-    if chosen_note:
-        print(chosen_note, file=sys.stderr)
+    for note in found.notes[:1]:
+        if note == chosen_note or "是否选错了评分表" in note:
+            print(note, file=sys.stderr)
     return ExitCode.OK
 
 

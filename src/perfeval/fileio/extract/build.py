@@ -21,7 +21,6 @@ from perfeval.core.rubric import Rubric
 from perfeval.fileio.extract.basic_table import read_basic_table
 from perfeval.fileio.extract.document import Document
 from perfeval.fileio.extract.result import Extraction
-from perfeval.fileio.extract.score_table import ScoreReader
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024  # a report with its scanned annexes runs to a few MB; a text far less
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -203,11 +202,9 @@ def read_meta(doc: Document, out: Extraction) -> Meta:
 
 def score_table_fit(rubric: Rubric, doc: Document) -> int:
     """How many of the rubric's indicators the report's score table names (0: no score table)."""
-    trial = Extraction(doc)
-    reader = ScoreReader(rubric, doc, trial)
-    if not reader.read():
-        return 0
-    return len({key.split(".")[0] for key in reader.seen})
+    from perfeval.fileio.extract.score_table import read_score_table
+
+    return read_score_table(rubric, doc, Extraction(doc)) or 0
 
 
 # --- the department ----------------------------------------------------------------------------------
@@ -236,8 +233,16 @@ def extract(doc: Document, rubric: Rubric, rubric_ref: str) -> tuple[Department,
     meta = read_meta(doc, out)
     if not read_basic_table(doc, out):
         out.notes.append("报告中没有找到基础数据表（附件1）；基础数据只取自正文")
-    if not read_score_table(rubric, doc, out):
+    named = read_score_table(rubric, doc, out)
+    leaves = len(rubric.leaves())
+    if named is None:
         out.notes.append("报告中没有找到评价指标及评分表（附件2）；没有自评得分")
+    elif named < leaves / 2:
+        out.notes.insert(
+            0,
+            f"报告评分表中的指标只有 {named} 个与评分表“{rubric.name}”的 {leaves} 个指标同名："
+            "是否选错了评分表（--rubric）？",
+        )
     read_narrative(doc, rubric, out, meta.year, meta.amount_unit)
     if meta.unit is None:
         raise InputError(

@@ -243,8 +243,13 @@ class ScoreReader:
                 return
             if item is None and not nums:
                 return  # the indicator's name row before its first 评分要点, or a wrapped line of text
-        elif node is None and not nums:
-            return  # a wrapped line of the indicator's text
+        elif node is None:
+            if nums:  # an indicator without 评分要点 has its numbers on its own row, not on the rows after it
+                self.out.unplaced.extend(
+                    Unplaced(c, label, context, f"在“{leaf.name}”之下、却不在它那一行，认不出属于哪个指标")
+                    for _, c in nums
+                )
+            return  # (else a wrapped line of the indicator's text)
         weight, self_score, reviewed, why = self.numbers(row, texts, nums, cols)
         what = leaf.name if item is None else f"{leaf.name}·{_item_text(leaf, item)}"
         expected = leaf.weight if item is None else _item_points(leaf, item)
@@ -261,9 +266,12 @@ class ScoreReader:
             return
         cell_where = f"{what}（{row_label(table, r, within=True)}）" if where.line is None else what
         if weight is not None and expected is not None and weight != expected:
-            self.out.notes.append(
-                f"{label}：{what}的分值印为 {fmt_points(weight)}，评分表为 {fmt_points(expected)}；按评分表"
-            )
+            # not this indicator's row as the rubric has it (another version of the table, or a row the
+            # rubric does not have under a name it shares): its numbers are listed, not read
+            why = f"印出的分值 {fmt_points(weight)} 与评分表的 {fmt_points(expected)} 不符，自评得分未读"
+            self.out.lost.append(f"{what}（{label}）：{why}")
+            self.out.unplaced.extend(Unplaced(c, label, context, f"{what}：{why}") for _, c in nums)
+            return
         src = self.out.source(where, table=self.name, cell=f"{cell_where}·自评得分")
         path = f"self_assessment.scores.{leaf.id}"
         if self_score is not None:
@@ -395,5 +403,9 @@ def _item_points(leaf: Node, item_id: str) -> Decimal | None:
     return None
 
 
-def read_score_table(rubric: Rubric, doc: Document, out: Extraction) -> bool:
-    return ScoreReader(rubric, doc, out).read()
+def read_score_table(rubric: Rubric, doc: Document, out: Extraction) -> int | None:
+    """Read the score table into ``out``: how many of the rubric's indicators it names (None: no table)."""
+    reader = ScoreReader(rubric, doc, out)
+    if not reader.read():
+        return None
+    return len({key.split(".")[0] for key in reader.seen})
