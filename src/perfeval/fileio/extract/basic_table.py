@@ -98,15 +98,13 @@ def field_of(path: list[str]) -> tuple[str, str] | None:
         block = "income"
     elif "结余" in top or ("结转" in top and "上年" not in top):
         block = "balance"
-    elif "支出" in top:
-        middle = "".join(rest[:-1]) if len(rest) > 1 else ""
+    elif "支出" in top:  # 实际支出 · 基本支出情况 / 项目支出情况 (the middle row) · the column
+        middle = "".join(rest[:-1])
         block = "project" if "项目" in middle else "basic_spending" if "基本" in middle else "spending"
-        if not middle and len(path) == 1:
-            return ("spending", "total")
     else:
         return None
     if len(path) == 1 or _TOTAL.match(last):
-        return (block, "total") if len(path) == 1 or _TOTAL.match(last) else None
+        return (block, "total")
     if block in ("initial_budget", "balance"):
         return next(((block, f) for p, f in _SPLIT if p.search(last)), None)
     if block == "income":

@@ -21,12 +21,13 @@ from decimal import Decimal
 
 from perfeval.core.evidence import Source
 from perfeval.core.report_sentences import Item, change_base, sentence_items
-from perfeval.core.report_text import canonical, compact, sentences
+from perfeval.core.report_text import compact, sentences
 from perfeval.core.rubric import Rubric
 from perfeval.fileio.extract.document import Document, Paragraph
 from perfeval.fileio.extract.result import Extraction, Unplaced
 from perfeval.fileio.extract.vocabulary import PART_LABELS, SANGONG_FACT_COLUMNS, Subject, subject_of
 
+_BOUNDS = ("≤", "≥", "<", ">", "＜", "＞")  # before a number: a standard or a range, not a figure stated
 _KEY_DONE = re.compile(r"全面完成|全部完成|均已完成|圆满完成|如期完成|全部办结|均已办结|全部落实|百分之百完成")
 
 
@@ -60,7 +61,7 @@ class NarrativeReader:
             return
         if path not in self.from_tables and existing == value:
             return  # the narrative says it twice
-        self.out.claim(src, value, figure=path)  # type: ignore[arg-type]
+        self.out.claim(src, value, figure=path)
 
     def unplaced(self, item: Item, where: str, sentence: str, why: str = "未能归入部门文件的任何栏目") -> None:
         self.out.unplaced.append(Unplaced(item.figure.text, where, sentence[:160], why))
@@ -96,14 +97,7 @@ class NarrativeReader:
                 subjects.append(None)
                 self.unplaced(item, label, text, f"约数（{item.figure.approx}），不作为数据")
                 continue
-            if item.figure.bound or text[max(0, item.figure.start - 1) : item.figure.start] in (
-                "≤",
-                "≥",
-                "<",
-                ">",
-                "＜",
-                "＞",
-            ):
+            if item.figure.bound or text[max(0, item.figure.start - 1) : item.figure.start] in _BOUNDS:
                 subjects.append(None)
                 self.unplaced(item, label, text, "是标准或区间（≤、≥），不是所称的数")
                 continue
@@ -413,6 +407,3 @@ def _short(label: str) -> str:
 
 def read_narrative(doc: Document, rubric: Rubric, out: Extraction, year: int | None, amount_unit: str) -> None:
     NarrativeReader(doc, rubric, out, year, amount_unit).read()
-
-
-__all__ = ["canonical", "read_narrative"]

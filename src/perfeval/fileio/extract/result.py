@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from perfeval.core.evidence import MAX_QUOTE, Source
@@ -92,7 +91,7 @@ class Extraction:
         found = self.get(path)
         return len(found) if isinstance(found, list) else 0
 
-    def claim(self, source: Source, value: Decimal | str, **subject: Any) -> None:
+    def claim(self, source: Source, value: object, **subject: Any) -> None:
         """A claim of the narrative (fact, figure, indicator or formula with its name), once: the same claim
         of the same value said again adds nothing."""
         given = {k: v for k, v in subject.items() if v is not None}

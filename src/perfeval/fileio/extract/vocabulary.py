@@ -48,11 +48,17 @@ _STAGE_ACTUAL = re.compile(r"支出|决算|实际|开支|使用|花费|列支")
 
 @dataclass(slots=True)
 class Subject:
-    """What an amount is of, as far as the sentence says: a kind and, for 三公, the part and column."""
+    """What an amount is of, as far as the sentence says.
+
+    ``kind``: sangong, function, economic, basic, project, increase, decrease, prior_balance, balance,
+    initial, final, income, fiscal_line, fact, spending, included. ``part``: the 三公 part, the economic
+    class, the income field, the fact, or a 功能科目's name. ``column``: for sangong its stage (budget |
+    actual; the year before when ``prior``), for basic/project budget | actual, for a 功能科目 its code, for
+    an economic class the kind of the amount it is a part of. ``label``: the report's words."""
 
     kind: str
     part: str | None = None
-    column: str | None = None  # sangong: budget | actual (this year / the year before in ``prior``)
+    column: str | None = None
     prior: bool = False
     label: str = ""
 
@@ -60,6 +66,8 @@ class Subject:
 def subject_of(
     items: list[Item], k: int, subjects: list[Subject | None], text: str, year: int | None
 ) -> Subject | None:
+    """What ``items[k]`` is of, from its words, its “其中” parent and the figures before it; None when the
+    words do not say (the figure is then listed as not placed)."""
     item = items[k]
     s = item.subject
     parent = subjects[item.parent] if item.parent is not None and item.parent < len(subjects) else None
