@@ -221,3 +221,23 @@ def test_extracting_a_text_report_imports_no_pdf_or_word_library(tmp_path: Path)
     libraries = tuple(m for m in EXTRACTORS + BROUGHT_IN if not m.startswith("perfeval"))
     assert _modules_after(["extract", str(REPORT), "-r", str(RUBRIC), "-o", str(out)], ROOT, libraries) == ["[]"]
     assert out.exists()
+
+
+def test_a_layout_text_s_space_separated_tables(formats: dict[str, Path], tmp_path: Path) -> None:
+    """tests/data/taojiang-2019-report-layout.txt is ``pdftotext -layout`` (poppler 22.12) of the PDF these
+    tests build: tables as cells set apart by spaces, wrapped cells and numbers on the next line, each page
+    laid out a little differently. The basic data come out whole; the scores read are the text's; what is
+    not read is named."""
+    out = tmp_path / "layout.yaml"
+    code, err = extract(ROOT / "tests" / "data" / "taojiang-2019-report-layout.txt", out)
+    assert code == 0, err
+    got, want = load(out).department, load(formats["txt"]).department
+    assert got.basic_data == want.basic_data
+    assert got.self_assessment.total == want.self_assessment.total
+    scores = got.self_assessment.scores
+    assert len(scores) >= 24
+    assert all(entry == want.self_assessment.scores[key] for key, entry in scores.items())
+    text = out.read_text(encoding="utf-8")
+    for key in set(want.self_assessment.scores) - set(scores):
+        name = load(out).rubric.nodes_by_id[key].name
+        assert f"{name}：报告的评分表中没有找到这一指标，未填" in text, name
