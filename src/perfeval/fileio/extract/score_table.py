@@ -17,6 +17,9 @@ What real tables do, and what is done about it:
 
 Each 评分要点 (checklist item) is matched by its text (numbering and punctuation aside), else by its
 number when the text is close; a self-score is read for a checklist leaf by item.
+
+Why this module is long: the shapes above are one reader's cases, each a short method, sharing the state of
+the rows read so far (the current indicator and 评分要点, what was read, where the table ends).
 """
 
 from __future__ import annotations
