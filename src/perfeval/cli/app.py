@@ -48,7 +48,7 @@ app = typer.Typer(
     name="perfeval",
     cls=Group,
     help="部门整体支出绩效评价：按评分表核算得分（score）、审核自评并写出工作底稿与报告（check、report）、校验文件（validate），"
-    "生成与转换填报工作簿（init、convert）。",
+    "生成与转换填报工作簿（init、convert），从自评报告提取部门文件（extract）。",
     epilog=_epilog(
         [
             ("perfeval score examples/taojiang-2019.yaml", "逐项核算一个部门的得分"),
@@ -516,6 +516,49 @@ def convert(
     from perfeval.cli.commands.convert import run
 
     raise typer.Exit(run(source, target, rubric, force, _options(config, isolated, verbose)))
+
+
+@app.command(
+    cls=Command,
+    epilog=_epilog(
+        [
+            ("perfeval extract 自评报告.pdf -r taojiang-2019 -o dept.yaml", "从 PDF 报告提取部门文件"),
+            ("perfeval extract 自评报告.docx -o dept.yaml", "Word 报告；评分表按表中指标名称自动匹配"),
+            ("perfeval extract report.txt -r rubrics/x.yaml -o out/dept.yaml --force", "文本报告，覆盖已有文件"),
+        ],
+        _EXIT_WRITE,
+    ),
+)
+def extract(
+    report: Annotated[
+        Path,
+        typer.Argument(
+            help="绩效自评报告：PDF、Word（.docx）或 PDF 提取出的文本（.txt）",
+            show_default=False,
+            metavar="报告",
+            readable=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="要写出的部门文件（.yaml）", show_default=False, metavar="输出文件"),
+    ],
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help=RUBRIC_HELP + "；不给时按报告评分表中的指标名称匹配自带的评分表",
+            metavar="评分表",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """从绩效自评报告（PDF、Word、文本）提取部门文件：基础数据表、评分表和正文中的数字，每个数注明出处，未能归入的数字逐一列出。"""
+    from perfeval.cli.commands.extract import run
+
+    raise typer.Exit(run(report, rubric, output, force))
 
 
 def _output_failed(exc: OSError) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from perfeval.core.problems import InputError, Location, Problem
+from perfeval.core.problems import WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.sampling import SampleRequest
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.pipeline.settings import Settings
@@ -153,5 +153,13 @@ def run_files(
     finally:
         if progress is not None:
             progress.stop()
-    reporter.finish(rows, sample_of(rows, sample) if sample is not None else None)
-    return batch_exit_code(rows), rows
+    across: list[Problem] = []
+    if command == "check" and many and any(r.narrative for r in rows):  # the reports compared with each other
+        from perfeval.pipeline.cross_unit import cross_unit_findings
+
+        across = cross_unit_findings(rows, settings)
+    reporter.finish(rows, sample_of(rows, sample) if sample is not None else None, across)
+    code = batch_exit_code(rows)
+    if any(p.is_error or (strict and p.level == WARNING) for p in across):
+        code = max(code, ExitCode.FINDINGS)
+    return code, rows

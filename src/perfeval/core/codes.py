@@ -97,6 +97,13 @@ CODES: dict[str, CodeInfo] = {
         toml_syntax="TOML 语法错误",
         unknown_code="不是 perfeval 的问题代码",
         code_not_selectable="这类问题不能忽略、接受或改级别（文件无法读取、输出失败）",
+        # reading a report (perfeval extract)
+        report_unreadable="报告文件无法读取（已损坏、加密或不是所称的格式）",
+        report_too_large="报告文件过大（或解压后过大）",
+        report_no_text="报告中没有可提取的文字（扫描件或图片）",
+        extract_library_missing="缺少读取这种报告所需的库",
+        extract_no_unit="报告中认不出单位名称",
+        extract_no_year="报告中认不出评价年度",
     ),
     # --- a rubric that is not sound ----------------------------------------------------------------
     **_family(
@@ -209,6 +216,13 @@ CODES: dict[str, CodeInfo] = {
         claim_rounding="报告所称与数据相差在末位四舍五入之内",
         claim_unverifiable="报告所称无法用数据核对",
         execution_reason_missing="执行率低于阈值未说明原因",
+        # the narrative (报告正文) against itself and against other units' reports
+        count_list_mismatch="正文所称的个数与所列的名目不符",
+        rate_from_zero_base="从零起的增长率（上年为 0）",
+        spending_without_carryover="支出多于收入而正文未说明结转结余",
+        shared_passage="与本批其他单位报告逐字相同的段落",
+        other_unit_name="正文出现本批其他单位的名称",
+        shared_figure="与本批其他单位报告相同的数字",
     ),
     # --- writing outputs ---------------------------------------------------------------------------
     **_family(

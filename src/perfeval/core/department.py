@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from perfeval.core.acceptance import Acceptance
-from perfeval.core.evidence import Claim, Source
+from perfeval.core.evidence import Claim, Passage, Source
 from perfeval.core.number_text import parse_decimal
 from perfeval.core.review import Review
 from perfeval.core.tables import (  # the tables, also importable from here
@@ -55,6 +55,7 @@ __all__ = [
     "IndicatorScore",
     "InitialBudget",
     "Line",
+    "Passage",
     "ProjectSpending",
     "Sangong",
     "SangongBreakdown",
@@ -301,4 +302,8 @@ class Department(InputModel):
         default_factory=list,
         title="已接受的问题",
         description="评审确认可以接受的问题：问题代码、指标（可不写）、接受理由；照常列出并标明已接受，不计入退出码",
+    )
+    narrative: list[Passage] = Field(
+        default_factory=list,
+        title="报告正文（逐段，perfeval extract 写入；供正文与表格、各单位报告之间核对）",
     )

@@ -18,6 +18,7 @@ from perfeval.core.number_text import parse_ratio
 from perfeval.core.rules import Formula
 
 MAX_QUOTE = 500  # characters of a quoted sentence
+MAX_PASSAGE = 20_000  # characters of one paragraph of a report's narrative
 
 
 class _Model(BaseModel):
@@ -30,9 +31,22 @@ class Source(_Model):
     document: str | None = Field(None, title="文件（报告、附件名称）")
     page: Annotated[int, Field(ge=1)] | None = Field(None, title="页码")
     line: Annotated[int, Field(ge=1)] | None = Field(None, title="行号")
+    paragraph: Annotated[int, Field(ge=1)] | None = Field(None, title="段落号（Word 文件没有页和行，按段落计）")
     table: str | None = Field(None, title="表名（如 附件1）")
     cell: str | None = Field(None, title="单元格或栏目（如 D7、收入来源·小计）")
     text: Annotated[str, Field(max_length=MAX_QUOTE)] | None = Field(None, title="原文（引用的句子）")
+
+
+class Passage(_Model):
+    """报告正文的一段：原文（规范化后：去掉汉字旁提取时多出的空白）与它在报告中的位置。
+
+    ``perfeval extract`` 把报告正文逐段存入部门文件（``narrative:``），使 ``check`` 能在只给出部门文件时
+    核对正文所称的个数与所列的名目、收支与结转的说明，并在一批单位之间找出雷同的段落与数字。"""
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_PASSAGE)] = Field(title="原文")
+    page: Annotated[int, Field(ge=1)] | None = Field(None, title="页码")
+    line: Annotated[int, Field(ge=1)] | None = Field(None, title="行号（首行）")
+    paragraph: Annotated[int, Field(ge=1)] | None = Field(None, title="段落号（Word 文件）")
 
 
 class Claim(_Model):

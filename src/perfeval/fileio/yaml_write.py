@@ -284,8 +284,11 @@ def _group(out: _Lines, indent: int, key: str, title: str | None, model: BaseMod
     _emit(out, indent, key, model, title, amounts=True)
 
 
-def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = None, origin: str | None = None) -> str:
-    """The department as a commented YAML file that loads back into an equal model."""
+def department_yaml(
+    dept: Department, rubric: Rubric, *, schema: str | None = None, origin: str | None = None, made: str = "转换"
+) -> str:
+    """The department as a commented YAML file that loads back into an equal model (``made``: how it came
+    from ``origin`` — 转换 from another department file, 提取 from a report)."""
     out = _Lines()
     if schema:
         out.lines.append(schema)
@@ -293,7 +296,7 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     out.comment(
         0,
         f"{dept.unit} {dept.year} 年度部门整体支出绩效评价填报"
-        + (f"（由 perfeval 从 {origin} 转换）" if origin else ""),
+        + (f"（由 perfeval 从 {origin} {made}）" if origin else ""),
     )
     out.add(0, f"format: {DEPARTMENT_FORMAT}")
     for name in ("unit", "unit_short", "year", "rubric", "filled_on", "amount_unit", "illustrative", "source"):
@@ -454,6 +457,9 @@ def department_yaml(dept: Department, rubric: Rubric, *, schema: str | None = No
     if dept.accepted:
         out.blank()
         _emit(out, 0, "accepted", dept.accepted, _titled(Department, "accepted"), amounts=False)
+    if dept.narrative:
+        out.blank()
+        _emit(out, 0, "narrative", dept.narrative, _titled(Department, "narrative"), amounts=False)
     return out.text()
 
 

@@ -21,6 +21,7 @@ from perfeval.core.claims import claim_findings
 from perfeval.core.config import threshold_for
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
+from perfeval.core.narrative import narrative_findings
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
 from perfeval.core.reconcile import reconcile
 from perfeval.core.sampling import spending_of
@@ -98,6 +99,7 @@ class SummaryRow:
     ignored: int = 0  # findings not reported (--ignore, --select, the configuration)
     spending: Decimal | None = None  # 实际支出 in 万元, for --sample --by 资金规模
     final_self: Decimal | None = None  # 自评得分 total after penalties and caps, for --sample --by 偏差
+    narrative: bool = False  # the file carries its report's text: compared with the batch's others
 
 
 @dataclass(slots=True)
@@ -141,6 +143,7 @@ class FileReport:
     review: ReviewSummary | None = None  # the reviewer's 复核, when the department has one
     ignored: dict[str, int] = field(default_factory=dict)  # code → findings not reported (--ignore, --select)
     spending: Decimal | None = None  # 实际支出 in 万元 (None: not given), for --sample --by 资金规模
+    narrative: bool = False  # the department carries its report's text (narrative:)
 
     @property
     def final_audited(self) -> Decimal | None:
@@ -202,6 +205,7 @@ class FileReport:
             self.ignored_total,
             self.spending,
             self.final_self,
+            self.narrative,
         )
 
     def leaves(self) -> list[IndicatorRow]:
@@ -354,6 +358,7 @@ def check_file(
             reconcile(dept, tolerance)
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
             + claim_findings(result, dept, rubric, tolerance)
+            + narrative_findings(dept, result, tolerance)
         )
         report = scored_report(file, loaded, result, located(found, loaded.source))
         if loaded.review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
@@ -369,6 +374,7 @@ def check_file(
         # 已接受: the findings the file accepts marked, and the acceptances that match nothing (located here)
         report.problems = located(accept(report.problems, dept.accepted, indicator_names(rubric)), loaded.source)
         report.spending = spending_of(dept)
+        report.narrative = bool(dept.narrative)
         return report
 
 

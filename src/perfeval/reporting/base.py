@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
-from perfeval.core.problems import ExitCode
+from perfeval.core.problems import ExitCode, Problem
 from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 
@@ -41,7 +41,9 @@ class Reporter(Protocol):
 
     def file(self, report: FileReport) -> None: ...
 
-    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None: ...
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None, across: Sequence[Problem] = ()) -> None:
+        """The batch's end: the summary, the sample, and ``across`` — findings between the units' reports."""
+        ...
 
 
 def worst_first(rows: Iterable[SummaryRow]) -> list[SummaryRow]:

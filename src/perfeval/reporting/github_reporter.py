@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perfeval.core.problems import ERROR, WARNING, Problem
 from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
@@ -57,7 +59,9 @@ class GithubReporter:
     def file(self, report: FileReport) -> None:
         self.emit(self.body(report))
 
-    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None, across: Sequence[Problem] = ()) -> None:
+        for p in across:  # findings between the units' reports, each at its own file
+            self.o.out.write(github_line(p, p.location.file if p.location is not None else "") + "\n")
         # the human one-liner (and the sample) go to stderr: stdout carries annotations only
         if sample is not None:
             self.o.err.write("\n".join(sample_lines(sample)) + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from perfeval import __version__
@@ -281,11 +282,14 @@ class JsonReporter:
     def file(self, report: FileReport) -> None:
         self.emit(self.body(report))
 
-    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None, across: Sequence[Problem] = ()) -> None:
         if self.o.command == "score":
             return
         self.o.out.write(("\n  " if self.count else "") + "],\n")
         if self.o.command == "check":
+            if across:  # findings between the units' reports (docs/output.md)
+                between = json.dumps([problem_dict(p) for p in across], ensure_ascii=False, indent=2)
+                self.o.out.write('  "across_units": ' + _indent(between, "  ").lstrip() + ",\n")
             summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
             self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip())
             if sample is not None:

@@ -9,11 +9,12 @@ summary goes to stderr. Input text is shown through :func:`~perfeval.reporting.v
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from perfeval.core.decimals import fmt_amount, fmt_points
 from perfeval.core.engine import Status
-from perfeval.core.problems import ExitCode
+from perfeval.core.problems import ExitCode, Problem
 from perfeval.core.review import fmt_deviation
 from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
@@ -254,8 +255,14 @@ class TextReporter:
         for line in after:
             self.console.print(Text.assemble(*line), soft_wrap=True)
 
-    def finish(self, rows: list[SummaryRow], sample: Sample | None = None) -> None:
+    def finish(self, rows: list[SummaryRow], sample: Sample | None = None, across: Sequence[Problem] = ()) -> None:
         cmd = self.o.command
+        if across:  # part of the report: findings between the units' reports, after the units
+            from rich.text import Text
+
+            self.console.print(f"\n跨单位核对（各单位报告正文之间）：{len(across)} 处")
+            for p in across:
+                self.console.print(Text.assemble(*problem_segments(p)), soft_wrap=True)
         if sample is not None:  # part of the report: on stdout, after the units
             self.console.file.write(("\n" if self.count else "") + "\n".join(sample_lines(sample)) + "\n")
         if cmd == "validate":

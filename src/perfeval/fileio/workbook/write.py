@@ -852,6 +852,7 @@ _NOT_IN_THE_WORKBOOK: list[tuple[str, str, Callable[[Department], bool]]] = [
     ("claims", "报告所称", lambda d: bool(d.claims)),
     ("sources", "出处", lambda d: bool(d.sources)),
     ("accepted", "已接受的问题", lambda d: bool(d.accepted)),
+    ("narrative", "报告正文", lambda d: bool(d.narrative)),
 ]
 
 
