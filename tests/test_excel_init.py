@@ -43,8 +43,8 @@ def book(template: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(template)
 
 
-def test_the_template_has_the_four_sheets(book) -> None:
-    assert book.sheetnames == ["填报信息", "基础数据表", "评分表", "指标数据"]
+def test_the_template_has_the_five_sheets(book) -> None:
+    assert book.sheetnames == ["填报信息", "基础数据表", "评分表", "指标数据", "其他内容"]
     assert book.active.title == "基础数据表"
 
 

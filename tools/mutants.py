@@ -291,6 +291,29 @@ MUTANTS = [
         ),
         ("tests/test_config.py::test_the_configuration_s_deviation_threshold_flags_the_review",),
     ),
+    Mutant(
+        "workbook-drops-staff",
+        "人员编制 left off the workbook's 其他内容 sheet: YAML → xlsx → YAML loses it",
+        (('    ("staff",),\n    ("cost_items",),', '    ("cost_items",),'),),
+        ("tests/test_workbook_other.py::test_every_example_survives_yaml_to_xlsx_to_yaml",),
+    ),
+    Mutant(
+        "workbook-strips-notes",
+        "a note on 评分表 read without its outer spaces",
+        (
+            (
+                '            entry["note"] = rd.text(ws, r, c_note, exact=True)',
+                '            entry["note"] = rd.text(ws, r, c_note)',
+            ),
+        ),
+        ("tests/test_workbook_other.py::test_a_department_filling_every_part_survives_the_workbook",),
+    ),
+    Mutant(
+        "workbook-other-overwrites",
+        "a 其他内容 row given twice overwrites the first instead of being refused",
+        (("                if current is not None and current != {} and current != []:", "                if False:"),),
+        ("tests/test_workbook_other.py::test_a_wrong_row_is_refused_by_its_cell",),
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ SHEET_INFO = "填报信息"
 SHEET_BASIC = "基础数据表"
 SHEET_SCORES = "评分表"
 SHEET_FACTS = "指标数据"
+SHEET_OTHER = "其他内容"  # what the form-like sheets have no cell for, by key path (other_values.py)
 
 NONE_MARK = "无"  # written in the first cell of a list section: "reported, and there are none"
 

@@ -16,7 +16,7 @@ inflated whole into memory — which refuses a DTD (entity bombs, external entit
 malformed XML, naming the part. openpyxl itself parses through defusedxml. Only
 visible sheets are read: a workbook whose expected sheet is hidden is refused, naming it.
 
-Why this module is long: the four sheets of a department workbook are read here, each by its
+Why this module is long: the five sheets of a department workbook are read here, each by its
 hidden ids and, for workbooks made by other programs, by its printed labels; they share the one cell
 reader and the one cell map, which a split would have to pass around.
 """
@@ -45,6 +45,7 @@ from perfeval.core.number_text import parse_decimal
 from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist
+from perfeval.fileio.workbook import other_values as ov
 from perfeval.fileio.workbook.layout import (
     BASIC_COLUMNS,
     META_FIELDS,
@@ -54,6 +55,7 @@ from perfeval.fileio.workbook.layout import (
     SHEET_BASIC,
     SHEET_FACTS,
     SHEET_INFO,
+    SHEET_OTHER,
     SHEET_SCORES,
     SUBTOTAL_MARK,
     TOTAL_ID,
@@ -202,10 +204,14 @@ class _Reader:
     def problem(self, ws: Sheet, row: int, col: int, code: str, message: str) -> None:
         self.problems.append(Problem(code, message, Location(self.file, cell=self.ref(ws, row, col))))
 
-    def text(self, ws: Sheet, row: int, col: int) -> str | None:
+    def text(self, ws: Sheet, row: int, col: int, *, exact: bool = False) -> str | None:
+        """The cell as text; ``exact``: a free text (a name, a note) with its outer spaces kept, as typed."""
         value = self.raw(ws, row, col)
         if value is None:
             return None
+        if exact and isinstance(value, str):
+            written = ws.value(row, col)
+            return written if isinstance(written, str) else value
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, float) and value.is_integer():
@@ -307,7 +313,7 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
                     except ValueError:
                         pass  # not a date: left as written, for the model to report
             else:
-                value = rd.text(ws, r, 2)
+                value = rd.text(ws, r, 2, exact=name in ("unit", "unit_short", "source"))
             if value is not None:
                 data[name] = value
         elif section == "budget":
@@ -317,7 +323,7 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
                 if value is not None:
                     budget["final"] = value
         elif section == "adjustments":
-            kind, note = rd.text(ws, r, 1), rd.text(ws, r, 3)
+            kind, note = rd.text(ws, r, 1), rd.text(ws, r, 3, exact=True)
             amount = rd.number(ws, r, 2, "预算调整金额")
             if kind is None and amount is None and note is None:
                 continue
@@ -335,7 +341,7 @@ def _read_info(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
                 entry["note"] = note
             adjustments.append({k: v for k, v in entry.items() if v is not None})
         elif section == "functions":
-            code, name = rd.text(ws, r, 1), rd.text(ws, r, 2)
+            code, name = rd.text(ws, r, 1), rd.text(ws, r, 2, exact=True)
             amount = rd.number(ws, r, 3, "按功能科目的支出金额")
             if code is None and name is None and amount is None:
                 continue
@@ -462,7 +468,7 @@ def _read_basic(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
         for c, f in project_cols:
             rd.put(("basic_data", "projects", i, f), ws, r, c)
             if f in ("name", "note"):
-                v = rd.text(ws, r, c)
+                v = rd.text(ws, r, c, exact=True)
             else:
                 v = rd.number(ws, r, c, f"基础数据表 项目支出情况·{_BASIC_LABELS['projects.' + f].split('·')[1]}")
             if v is not None:
@@ -675,7 +681,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
             items.setdefault(sid, {})[iid] = rd.number(ws, r, c_self, f"{sid} 评分要点 {iid} 的自评得分")
             if c_rev:
                 item_reviews.setdefault(sid, {})[iid] = rd.number(ws, r, c_rev, f"{sid} 评分要点 {iid} 的审核得分")
-            note = rd.text(ws, r, c_note) if c_note else None
+            note = rd.text(ws, r, c_note, exact=True) if c_note else None
             if note:
                 item_notes.setdefault(sid, []).append(note)
             continue
@@ -687,7 +693,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
             entry["reviewed"] = rd.number(ws, r, c_rev, f"{sid} 的审核得分")
         if c_note:
             rd.put(base + ("note",), ws, r, c_note)
-            entry["note"] = rd.text(ws, r, c_note)
+            entry["note"] = rd.text(ws, r, c_note, exact=True)
         leaves[sid] = entry
     scores: dict[str, dict[str, Any]] = {}
     for sid in dict.fromkeys(list(leaves) + list(items)):
@@ -757,6 +763,74 @@ def _read_facts(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
         rd.put(path, ws, r, c_value, key_col=c_label)
         facts[name] = value
     data["facts"] = facts
+
+
+# --- 其他内容 (every other value, by key path) ------------------------------------------------
+
+_OTHER_KIND_BY_LABEL = {_norm_label(k): k for k in ov.KINDS}
+
+
+def _read_other(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
+    hit = rd.find(ws, lambda v: _norm_label(v) == "键路径", max_rows=20)
+    if not hit:
+        return
+    header, c_path = hit
+    labels = {_norm_label(ws.value(header, c)): c for c in range(1, (ws.max_column or 0) + 1)}
+    c_label, c_value, c_kind = labels.get("内容", 1), labels.get("值", 2), labels.get("值类型")
+    for r in rd.rows(ws, header + 1):
+        written = rd.text(ws, r, c_path)
+        if written is None:
+            if ws.value(r, c_value) not in (None, ""):
+                rd.problem(
+                    ws, r, c_path, "other-row-no-path", "其他内容：这一行有值却没有键路径；请填写键路径，或删去这一行"
+                )
+            continue
+        path = ov.parse_path(written)
+        if path is None:
+            rd.problem(
+                ws,
+                r,
+                c_path,
+                "other-row-bad-path",
+                f"其他内容：{written!r} 不是键路径；写法如 claims[0].value、staff.in_post、"
+                'sources["basic_data.income.total"].page',
+            )
+            continue
+        what = f"其他内容 {rd.text(ws, r, c_label) or written}"
+        kind_text = rd.text(ws, r, c_kind) if c_kind else None
+        kind = _OTHER_KIND_BY_LABEL.get(_norm_label(kind_text)) if kind_text else None
+        if kind_text and kind is None:
+            rd.problem(ws, r, c_kind or c_path, "other-row-bad-kind", f"{what}：值类型须是 {'、'.join(ov.KINDS)} 之一")
+            continue
+        raw = ws.value(r, c_value)  # text exactly as written: outer spaces kept, and a text of spaces alone
+        if kind is None:
+            kind = ov.NUMBER if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool) else ov.TEXT
+        value: Any
+        if kind == ov.TEXT:
+            value = raw if isinstance(raw, str) else (rd.text(ws, r, c_value) or "")
+        elif kind == ov.NUMBER:
+            value = rd.number(ws, r, c_value, what, percent_ok=True)
+            if value is None:
+                if raw in (None, ""):
+                    rd.problem(
+                        ws, r, c_value, "other-row-blank", f"{what}：值类型是数值，值却是空的；请填写，或删去这一行"
+                    )
+                continue
+        elif kind == ov.YES_NO:
+            text = rd.text(ws, r, c_value)
+            if text not in (ov.YES, ov.NO):
+                rd.problem(ws, r, c_value, "other-row-bad-value", f"{what}：值类型是是否，请填写“是”或“否”")
+                continue
+            value = text == ov.YES
+        else:
+            value = {ov.EMPTY_LIST: [], ov.EMPTY_MAP: {}, ov.BLANK: None}[kind]
+        try:
+            ov.place(data, path, value)
+        except ov.PlaceError as exc:
+            rd.problem(ws, r, c_path, "other-row-conflict", f"其他内容：{exc}")
+            continue
+        for i in range(1, len(path) + 1):
+            rd.put(path[:i], ws, r, c_value, key_col=c_path)
 
 
 # --- the workbook ---------------------------------------------------------------------------
@@ -965,7 +1039,7 @@ def _open(path: Path) -> tuple[list[str], dict[str, Sheet | None]]:
                 hidden = {t: s for t, s in states.items() if s != "visible"}
                 problems: list[Problem] = []
                 picked: dict[str, str | None] = {}
-                for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS):
+                for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS, SHEET_OTHER):
                     secret = _pick(hidden, name)
                     if secret is not None:
                         problems.append(
@@ -1022,6 +1096,7 @@ def read_department(
         (SHEET_BASIC, _read_basic),
         (SHEET_SCORES, _read_scores),
         (SHEET_FACTS, _read_facts),
+        (SHEET_OTHER, _read_other),  # last: its values go into what the others read
     )
     for name, read in readers:
         ws = sheets[name]

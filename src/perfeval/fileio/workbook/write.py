@@ -3,13 +3,15 @@
 Imported only by the code paths that touch a workbook (``perfeval.pipeline`` for ``.xlsx``
 inputs, ``init``, ``convert``, ``check --output``), so openpyxl never loads at start-up.
 
-A department workbook has four sheets:
+A department workbook has five sheets:
 
 * 填报信息 — unit, year, rubric file, fill date …; 预算调整; 按功能科目的支出; “三公”经费;
 * 基础数据表 — laid out like 附件1 (three header rows, one data row, one more row per project);
 * 评分表 — laid out like 附件2: one row per indicator, one row per 评分要点 with a 小计 row,
   the 总分 row, and the 各级小计 block. Hidden columns carry the stable indicator and item ids;
-* 指标数据 — the facts the rubric's formulas need, each with its Chinese label and unit.
+* 指标数据 — the facts the rubric's formulas need, each with its Chinese label and unit;
+* 其他内容 — every other value of the department file (报告所称, 出处, 部门特性指标, 人员编制 …), one row
+  per value by key path (``other_values.py``), so that nothing the YAML holds is lost.
 
 Hidden key columns/rows make reading back exact; workbooks from other programs without
 them are read by header labels and the 附件1 column order.
@@ -20,7 +22,7 @@ are; each sheet is one function, and they share the styles and the validations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,7 @@ from perfeval.fileio.workbook.layout import (
     SHEET_BASIC,
     SHEET_FACTS,
     SHEET_INFO,
+    SHEET_OTHER,
     SHEET_SCORES,
     SUBTOTAL_MARK,
     TOTAL_ID,
@@ -61,6 +64,8 @@ from perfeval.fileio.workbook.layout import (
     fact_rows,
     tier_labels,
 )
+from perfeval.fileio.workbook.other_values import HEADERS, KINDS, NUMBER, TEXT, YES_NO, other_rows
+from perfeval.fileio.workbook.other_values import format_path as _format_path
 from perfeval.fileio.workbook.print_layout import fit_rows, scale_to_fit
 
 # --- styles ---------------------------------------------------------------------------------
@@ -74,6 +79,7 @@ TITLE = Font(bold=True, size=14)
 HINT = Font(italic=True, color="595959", size=9)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
+TOP_CENTER = Alignment(horizontal="center", vertical="top")
 AMOUNT_FORMAT = "#,##0.00"
 POINTS_FORMAT = "0.##"
 PERCENT_FORMAT = "0.00%"
@@ -750,6 +756,45 @@ def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: d
     fit_rows(ws)
 
 
+def _other_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
+    ws = wb.create_sheet(SHEET_OTHER)
+    _title(ws, "其他内容", len(HEADERS))
+    _put(
+        ws,
+        2,
+        1,
+        "部门文件中其他各表没有位置的内容（报告所称、出处、部门特性指标、人员编制、二者择其一等），每个值一行，"
+        "按“键路径”识别；“值类型”为 文字、数值、是否，或 空列表、空映射、空值。可按同样写法增加行，如 "
+        "claims[0].fact 与 claims[0].value。",
+        font=HINT,
+        align=WRAP,
+        border=False,
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
+    ws.row_dimensions[2].height = 45
+    header_row = 3
+    for i, h in enumerate(HEADERS, start=1):
+        _put(ws, header_row, i, h, font=BOLD, fill=KEY_FILL if h == "键路径" else HEADER_FILL, align=CENTER)
+    kinds = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True)
+    kinds.error = "请选择：" + "、".join(KINDS)
+    kinds.errorTitle = "值类型"
+    ws.add_data_validation(kinds)
+    names = {n.id: n.name for n, _ in rubric.walk()}
+    row = header_row + 1
+    for item in other_rows(dept, names) if dept is not None else []:
+        _put(ws, row, 1, item.label, align=WRAP)
+        fmt = "@" if item.kind in (TEXT, YES_NO) else ("General" if item.kind == NUMBER else None)
+        _put(ws, row, 2, item.value, number_format=fmt, fill=INPUT_FILL, align=WRAP)
+        _put(ws, row, 3, item.kind, align=TOP_CENTER)
+        _put(ws, row, 4, _format_path(item.path), fill=KEY_FILL, align=WRAP)
+        row += 1
+    kinds.add(f"C{header_row + 1}:C{max(row, header_row + 200)}")
+    _size_columns(ws, {1: 52, 2: 36, 3: 9, 4: 44})
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    _page_setup(ws, f"{header_row}:{header_row}")
+    fit_rows(ws)
+
+
 # --- the department workbook ------------------------------------------------------------------
 
 
@@ -774,6 +819,7 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
     projects = _basic_sheet(wb, dept, heading, where)
     _score_sheet(wb, rubric, dept, where)
     _facts_sheet(wb, rubric, dept, where, projects)
+    _other_sheet(wb, rubric, dept)
     wb.calculation.fullCalcOnLoad = True  # the linked headers and derived facts: computed when opened
     wb.active = wb.sheetnames.index(SHEET_BASIC)
     wb.properties.creator = "perfeval"
@@ -812,55 +858,6 @@ def _unwritable_texts(dept: Department, source: Any, file: str) -> list[Problem]
     return problems
 
 
-# What the department workbook has no cells for yet: (key path, Chinese name, is-it-filled). A department
-# that fills any of them is refused by name (``workbook-cannot-hold``) — never written with it dropped.
-_NOT_IN_THE_WORKBOOK: list[tuple[str, str, Callable[[Department], bool]]] = [
-    ("self_assessment.chosen", "二者择其一的选用", lambda d: bool(d.self_assessment.chosen)),
-    ("self_assessment.not_applicable", "不适用的可选项", lambda d: bool(d.self_assessment.not_applicable)),
-    ("self_assessment.reasons", "原因说明", lambda d: bool(d.self_assessment.reasons)),
-    (
-        "self_assessment.scores.*.present",
-        "具备的要素",
-        lambda d: any(e.present is not None for e in d.self_assessment.scores.values()),
-    ),
-    ("department_indicators", "部门特性指标", lambda d: bool(d.department_indicators)),
-    ("review", "复核（复核完成值、复核得分与原因）", lambda d: d.review is not None),
-    (
-        "basic_data.spending",
-        "实际支出（不分基本、项目）",
-        lambda d: bool(d.basic_data.spending.model_dump(exclude_none=True)),
-    ),
-    (
-        "basic_data.income",
-        "收入的上年结转位置、财政拨款收入及其构成、按资金性质的收入",
-        lambda d: (
-            any(
-                getattr(d.basic_data.income, k) is not None
-                for k in ("carryover_included", "fiscal_appropriation", "fiscal_lines")
-            )
-            or bool(d.basic_data.income.by_fund.model_dump(exclude_none=True))
-        ),
-    ),
-    (
-        "sangong.prior_year_actual",
-        "“三公”经费上年度实际支出",
-        lambda d: bool(d.sangong.prior_year_actual.model_dump(exclude_none=True)),
-    ),
-    ("staff", "人员编制与在职人数", lambda d: bool(d.staff.model_dump(exclude_none=True))),
-    ("cost_items", "按年列出的其他支出项目", lambda d: bool(d.cost_items.model_dump(exclude_none=True))),
-    ("tolerance", "对账容差", lambda d: d.tolerance is not None),
-    ("claims", "报告所称", lambda d: bool(d.claims)),
-    ("sources", "出处", lambda d: bool(d.sources)),
-    ("accepted", "已接受的问题", lambda d: bool(d.accepted)),
-    ("narrative", "报告正文", lambda d: bool(d.narrative)),
-]
-
-
-def unrepresentable(dept: Department) -> list[tuple[str, str]]:
-    """What ``dept`` fills in that the workbook has no cells for: (key path, Chinese name)."""
-    return [(key, name) for key, name, filled in _NOT_IN_THE_WORKBOOK if filled(dept)]
-
-
 def write_department_workbook(
     path: Path,
     rubric: Rubric,
@@ -878,19 +875,6 @@ def write_department_workbook(
     the input when ``source`` (its source map) is given; any other (the rubric's) by sheet and cell.
     """
     if dept is not None:
-        missing = unrepresentable(dept)
-        if missing:
-            raise InputError(
-                [
-                    Problem(
-                        "workbook-cannot-hold",
-                        "工作簿还没有填写以下内容的位置，转换会丢失它们，故不转换："
-                        + "、".join(f"{name}（{key}）" for key, name in missing)
-                        + "；请继续使用 YAML 部门文件",
-                        Location(str(inputs[0] if inputs else path)),
-                    )
-                ]
-            )
         problems = _unwritable_texts(dept, source, str(inputs[0] if inputs else path))
         if problems:
             raise InputError(problems)
