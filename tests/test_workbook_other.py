@@ -273,3 +273,20 @@ def test_a_wrong_row_is_a_message_and_exit_2_from_the_command(tmp_path: Path) ->
     result = runner.invoke(app, ["score", str(path), "--rubric", str(ROOT / "rubrics" / "taojiang-2019.yaml")])
     assert result.exit_code == 2
     assert "其他内容!C4" in result.output and "值类型" in result.output and "Traceback" not in result.output
+
+
+def test_free_texts_keep_their_outer_spaces_through_the_workbook(tmp_path: Path) -> None:
+    loaded = load(ROOT / "examples" / "taojiang-2019.yaml")
+    dept = loaded.department
+    sid = next(iter(dept.self_assessment.scores))
+    scores = dict(dept.self_assessment.scores)
+    scores[sid] = scores[sid].model_copy(update={"note": " 见附件 3 "})
+    spaced = dept.model_copy(
+        update={
+            "unit": " 某单位 ",
+            "self_assessment": dept.self_assessment.model_copy(update={"scores": scores}),
+        }
+    )
+    back = through_workbook(spaced, loaded.rubric, tmp_path / "d.xlsx")
+    assert back.unit == " 某单位 " and back.self_assessment.scores[sid].note == " 见附件 3 "
+    assert back == spaced

@@ -306,7 +306,7 @@ MUTANTS = [
                 '            entry["note"] = rd.text(ws, r, c_note)',
             ),
         ),
-        ("tests/test_workbook_other.py::test_a_department_filling_every_part_survives_the_workbook",),
+        ("tests/test_workbook_other.py::test_free_texts_keep_their_outer_spaces_through_the_workbook",),
     ),
     Mutant(
         "workbook-other-overwrites",
