@@ -20,7 +20,15 @@ from typer.testing import CliRunner
 from perfeval.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ["taojiang-2019", "illustrative-county-office", "hunan-county-2019", "sichuan-dazhou", "project-2020"]
+EXAMPLES = [
+    "taojiang-2019",
+    "illustrative-county-office",
+    "hunan-county-2019",
+    "sichuan-dazhou",
+    "project-2020",
+    "national-dept-platform",
+    "yiyang-gsl-2019",
+]
 
 
 def wide(c: str) -> bool:
@@ -134,3 +142,8 @@ def test_the_model_wraps_as_expected() -> None:
     assert lines_needed("一二三四五六七八九十", 5 * em, 11) == 2
     assert lines_needed("abcdefghij", 5 * em, 11) == 1  # ten Latin characters: five ems
     assert lines_needed("第一行\n第二行", 10 * em, 11) == 2
+
+
+@pytest.mark.parametrize("name", ["national-dept-platform", "project-2020", "sichuan-dazhou"])
+def test_the_department_indicator_rows_are_tall_enough_for_their_text(converted, name: str) -> None:
+    assert short_rows(converted[name], "部门特性指标") == []

@@ -59,7 +59,7 @@ def test_every_example_survives_yaml_to_xlsx_to_yaml(name: str, tmp_path: Path) 
     assert after.department.model_copy(update={"rubric": None}) == before.department.model_copy(update={"rubric": None})
 
 
-@pytest.mark.parametrize("name", ["yiyang-gsl-2019", "national-dept-platform", "hunan-county-2019"])
+@pytest.mark.parametrize("name", ["yiyang-gsl-2019", "hunan-county-2019"])
 def test_what_only_the_yaml_had_is_in_the_workbook_by_key_path(name: str, tmp_path: Path) -> None:
     loaded = load(ROOT / "examples" / f"{name}.yaml")
     book = tmp_path / "d.xlsx"
@@ -290,3 +290,77 @@ def test_free_texts_keep_their_outer_spaces_through_the_workbook(tmp_path: Path)
     back = through_workbook(spaced, loaded.rubric, tmp_path / "d.xlsx")
     assert back.unit == " 某单位 " and back.self_assessment.scores[sid].note == " 见附件 3 "
     assert back == spaced
+
+
+# --- 部门特性指标: the platform 自评表's own indicators, one row each ----------------------------------
+
+
+def test_the_platform_indicators_are_a_table_with_one_row_each(tmp_path: Path) -> None:
+    loaded = load(ROOT / "examples" / "national-dept-platform.yaml")
+    book = tmp_path / "d.xlsx"
+    department_workbook(loaded.rubric, loaded.department, "r.yaml").save(book)
+    ws = load_workbook(book)["部门特性指标"]
+    header = [c.value for c in ws[3]]
+    assert header[:5] == ["评分表指标", "指标名称", "类别", "指标类型", "分值"] and header[-1] == "指标标识"
+    assert ws.column_dimensions["O"].hidden  # 指标标识: the rubric node's id
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[1].value]
+    given = [row for rows_ in loaded.department.department_indicators.values() for row in rows_]
+    assert [r[1] for r in rows] == [g.name for g in given]
+    satisfaction = next(r for r in rows if r[1] == "企业和群众满意度")
+    assert satisfaction[3] == "正向" and str(satisfaction[5]) == "0.9"  # 90%, shown as a percentage
+    assert ws.cell(row=4 + [r[1] for r in rows].index("企业和群众满意度"), column=6).number_format == "0.00%"
+    assert next(r for r in rows if r[1] == "应急预案体系建设")[8] == "达成"
+    assert not [r for r in ov.other_rows(loaded.department) if r.path[0] == "department_indicators"]
+
+
+def test_a_fill_in_workbook_gives_each_node_blank_rows_that_read_as_none(tmp_path: Path) -> None:
+    book = tmp_path / "t.xlsx"
+    result = runner.invoke(app, ["init", "--rubric", "national-dept-platform", "--output", str(book)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(book)["部门特性指标"]
+    assert [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]] == ["年度绩效指标"] * 8
+    data, _ = read_department(book)
+    assert "department_indicators" not in data
+
+
+def _platform_book(tmp_path: Path, edit) -> Path:
+    loaded = load(ROOT / "examples" / "national-dept-platform.yaml")
+    wb = department_workbook(loaded.rubric, loaded.department, "r.yaml")
+    edit(wb["部门特性指标"])
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_row_typed_by_hand_is_read_like_the_yaml(tmp_path: Path) -> None:
+    def add(ws) -> None:
+        for col, value in enumerate(
+            ["年度绩效指标", "投诉件数", "效益指标", "反向", 5, 3, 0, "件", None, 5, None, None, None, "complaints"],
+            start=1,
+        ):
+            ws.cell(row=12, column=col, value=value)
+
+    data, source = read_department(_platform_book(tmp_path, add))
+    added = parse_department(data, source).department_indicators["年度绩效指标"]
+    assert [(r.id, r.kind, r.target, r.actual) for r in added] == [("complaints", "negative", 3, 0)]
+
+
+def test_a_row_without_its_node_is_refused_by_its_cell(tmp_path: Path) -> None:
+    def orphan(ws) -> None:
+        ws.cell(row=4, column=1).value = None  # (ws.cell(..., value=None) would leave the value)
+        ws.cell(row=4, column=15).value = None
+
+    with pytest.raises(InputError) as caught:
+        read_department(_platform_book(tmp_path, orphan))
+    assert [(p.code, p.location.cell) for p in caught.value.problems] == [("rows-no-node", "部门特性指标!A4")]
+
+
+def test_the_older_better_spelling_goes_to_other_and_comes_back(tmp_path: Path) -> None:
+    loaded = load(ROOT / "examples" / "national-dept-platform.yaml")
+    rows = loaded.department.department_indicators["annual_indicators"]
+    older = [rows[0].model_copy(update={"better": "higher"}), *rows[1:]]
+    dept = loaded.department.model_copy(update={"department_indicators": {"annual_indicators": older}})
+    assert [ov.format_path(r.path) for r in ov.other_rows(dept)] == [
+        "department_indicators.annual_indicators[0].better"
+    ]
+    assert through_workbook(dept, loaded.rubric, tmp_path / "d.xlsx") == dept

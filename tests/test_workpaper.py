@@ -510,3 +510,21 @@ def test_a_file_that_cannot_be_written_is_an_os_error_not_xlsxwriters(tmp_path: 
     report = check_file(department(tmp_path, "t.yaml", []))
     with pytest.raises(OSError), Workpaper(tmp_path / "gone" / "w.xlsx") as wp:
         wp.add(report)  # the file is created when closed: the missing folder shows then
+
+
+def test_remarks_a_row_cannot_hold_are_counted_and_listed_in_full_on_the_findings_sheet(root: Path, tmp_path) -> None:
+    # 益阳's unit-level findings: more than a 409 pt row shows in the 40-wide 备注 column
+    example = str(root / "examples" / "yiyang-gsl-2019.yaml")
+    found = json.loads(CliRunner().invoke(app, ["check", example, "--format", "json"]).stdout)["files"][0]["problems"]
+    assert len(found) == 8 and not any(p.get("indicator") for p in found)
+    out = tmp_path / "wp.xlsx"
+    result = CliRunner().invoke(app, ["check", example, "--output", str(out)])
+    assert out.exists(), result.output
+    wb = openpyxl.load_workbook(out)
+    remarks = [str(c.value) for row in wb["指标明细"].iter_rows() for c in row if c.value and "另有" in str(c.value)]
+    assert len(remarks) == 1
+    shown = remarks[0].count("\n")  # the findings shown, then the line that counts the rest
+    rest = int(remarks[0].rsplit("另有 ", 1)[1].split(" 条")[0])
+    assert remarks[0].endswith("条问题，见“问题清单”") and shown + rest == len(found)
+    listed = [r for r in wb["问题清单"].iter_rows(min_row=3, values_only=True) if r[0]]
+    assert len(listed) == len(found)  # every finding in full

@@ -91,6 +91,7 @@ CODES: dict[str, CodeInfo] = {
         scores_row_shifted="评分表的行与隐藏的标识错位",
         scores_duplicate_row="评分表中同一指标出现两次",
         scores_partial_review="审核得分只填了一部分",
+        rows_no_node="部门特性指标：行没有填写所属的评分表指标",
         other_row_no_path="其他内容：有值的行没有键路径",
         other_row_bad_path="其他内容：键路径写法不对",
         other_row_bad_kind="其他内容：值类型不对",

@@ -145,7 +145,8 @@ RowKind = Literal["positive", "negative", "equal", "qualitative"]  # 正向 / �
 ROW_KIND_LABELS: dict[str, str] = {"positive": "正向", "negative": "反向", "equal": "等于", "qualitative": "定性"}
 _ROW_KIND_NAMES = {label: kind for kind, label in ROW_KIND_LABELS.items()}
 Achievement = Literal["achieved", "partly_achieved", "not_achieved"]  # 达成 / 部分达成 / 未达成
-_ACHIEVEMENT_NAMES = {"达成": "achieved", "部分达成": "partly_achieved", "未达成": "not_achieved"}
+ACHIEVEMENT_LABELS: dict[str, str] = {"achieved": "达成", "partly_achieved": "部分达成", "not_achieved": "未达成"}
+_ACHIEVEMENT_NAMES = {label: key for key, label in ACHIEVEMENT_LABELS.items()}
 
 
 _AGREES = {("positive", "higher"), ("negative", "lower")}

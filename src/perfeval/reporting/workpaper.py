@@ -242,6 +242,26 @@ def _height(sheet: int, values: list[Any]) -> float | None:
     return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING) if lines > 1 else None
 
 
+_REMARKS_WIDTH = next(c.width for c in DETAIL_COLUMNS if c.header == "备注")
+# lines of 备注 a row holds, with a quarter to spare: LibreOffice and WPS wrap CJK text with wider columns'
+# worth of glyphs than the model counts (tests/test_print_layout.py checks against a stricter model)
+_MAX_LINES = int((MAX_ROW_HEIGHT - ROW_PADDING) // LINE_HEIGHT * 3 // 4)
+
+
+def _fit_remarks(remarks: list[str]) -> list[str]:
+    """The 备注 of an indicator as a row can show them: a row is at most 409 pt, so past what fits, the rest
+    is counted and sent to 问题清单, which lists every finding in full — printed, never cut off mid-text."""
+    lines, kept = 0, []
+    for i, text in enumerate(remarks):
+        need = wrapped_lines(text, _REMARKS_WIDTH)
+        if lines + need > _MAX_LINES - 1 and i < len(remarks) - 1 or lines + need > _MAX_LINES:
+            kept.append(f"……另有 {len(remarks) - i} 条问题，见“问题清单”")
+            return kept
+        kept.append(text)
+        lines += need
+    return kept
+
+
 def _plain(values: list[Any]) -> list[Any]:
     return [float(v) if v.__class__ is Decimal else v for v in values]
 
@@ -352,6 +372,7 @@ class WorkpaperRows:
         if report.stated_total is not None and report.stated_total != report.self_total:
             notes.append(f"单位填报的自评总分为 {fmt_points(report.stated_total)}，与各指标自评得分之和不一致")
         notes += [f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in general]
+        notes = _fit_remarks(notes)
 
         def line(label: str, **cells: Any) -> list[Any]:
             values: list[Any] = [None] * width
@@ -668,6 +689,7 @@ def _indicator_cells(
     remarks = [f"{severity_label(p)}：{cell_text(p.message + accepted_note(p))}" for p in found]
     if r.review_reason:
         remarks.insert(0, f"复核：{cell_text(r.review_reason)}")
+    remarks = _fit_remarks(remarks)
     values = [
         index,
         unit,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfeval.core import formula as fx
+from perfeval.core.department import ACHIEVEMENT_LABELS, ROW_KIND_LABELS
 from perfeval.core.facts import FactInfo, catalogue_for
 from perfeval.core.rubric import Node, Rubric
 
@@ -16,6 +17,7 @@ SHEET_INFO = "填报信息"
 SHEET_BASIC = "基础数据表"
 SHEET_SCORES = "评分表"
 SHEET_FACTS = "指标数据"
+SHEET_ROWS = "部门特性指标"  # the platform 自评表's own indicators, one row each (department_indicators)
 SHEET_OTHER = "其他内容"  # what the form-like sheets have no cell for, by key path (other_values.py)
 
 NONE_MARK = "无"  # written in the first cell of a list section: "reported, and there are none"
@@ -79,6 +81,31 @@ SANGONG_COLUMNS: list[tuple[str, str]] = [
 ]
 
 ADJUSTMENT_KINDS = ("追加", "追减", "结构调整")
+
+# 部门特性指标: (field of DepartmentIndicator, header), after 评分表指标 (the node's name); the two id columns
+# last (指标 id is the row's own id, to fill in; 指标标识 the rubric node's, hidden). `better` (the older
+# spelling of the kind) has no column: it goes to 其他内容.
+ROW_NODE_LABEL = "评分表指标"
+ROW_COLUMNS: list[tuple[str, str]] = [
+    ("name", "指标名称"),
+    ("category", "类别"),
+    ("kind", "指标类型"),
+    ("weight", "分值"),
+    ("target", "年度指标值"),
+    ("actual", "实际完成值"),
+    ("unit", "计量单位"),
+    ("achievement", "完成情况"),
+    ("score", "自评得分"),
+    ("reviewed", "审核得分"),
+    ("deviation_reason", "偏差原因分析及改进措施"),
+    ("note", "说明"),
+    ("id", "指标 id"),
+]
+ROW_NODE_ID_LABEL = "指标标识"
+ROW_NUMBERS = ("weight", "target", "actual", "score", "reviewed")
+ROW_KINDS = tuple(ROW_KIND_LABELS.values())  # 正向 反向 等于 定性
+ROW_ACHIEVEMENTS = tuple(ACHIEVEMENT_LABELS.values())  # 达成 部分达成 未达成
+TEMPLATE_ROWS = 8  # blank rows a fill-in workbook gives each 部门特性指标 node
 
 # 评分表: the columns after the indicator-tier columns, by header label.
 SCORE_TAIL = ["指标内容", "指标说明", "分值", "自评得分", "审核得分", "说明", "指标标识", "要点标识", "分值校验"]

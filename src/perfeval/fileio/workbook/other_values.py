@@ -29,7 +29,8 @@ from perfeval.core.department import Department
 Path_ = tuple[str | int, ...]
 
 # What the form-like sheets hold nothing of, by key path ("*" any key of a mapping). Everything under
-# these goes to 其他内容; everything else of the department has its cell on the other sheets.
+# these goes to 其他内容; everything else of the department has its cell on the other sheets. ("*": any key of a
+# mapping, any item of a list.)
 OTHER_PATHS: tuple[tuple[str, ...], ...] = (
     ("basic_data", "income", "carryover_included"),
     ("basic_data", "income", "fiscal_appropriation"),
@@ -40,7 +41,7 @@ OTHER_PATHS: tuple[tuple[str, ...], ...] = (
     ("staff",),
     ("cost_items",),
     ("tolerance",),
-    ("department_indicators",),
+    ("department_indicators", "*", "*", "better"),  # the rest of each row is on 部门特性指标
     ("self_assessment", "scores", "*", "present"),
     ("self_assessment", "chosen"),
     ("self_assessment", "not_applicable"),
@@ -185,7 +186,9 @@ def _leaves(
         yield OtherRow(path, label, TEXT, str(value))
 
 
-def _at(model: Any, part: str, names: Mapping[str, str]) -> Iterator[tuple[str, Any, type[BaseModel] | None, str]]:
+def _at(
+    model: Any, part: str, names: Mapping[str, str]
+) -> Iterator[tuple[str | int, Any, type[BaseModel] | None, str]]:
     """(key, value, the model of what is under it, its title) for one step of a path into ``model``."""
     if isinstance(model, BaseModel):
         cls = type(model)
@@ -195,6 +198,9 @@ def _at(model: Any, part: str, names: Mapping[str, str]) -> Iterator[tuple[str, 
         for k, v in model.items():
             if part in ("*", k):
                 yield k, v, None, names.get(str(k), str(k))
+    elif isinstance(model, (list, tuple)) and part == "*":
+        for i, v in enumerate(model):
+            yield i, v, None, f"第 {i + 1} 项"
 
 
 def other_rows(dept: Department, names: Mapping[str, str] | None = None) -> list[OtherRow]:
@@ -210,12 +216,16 @@ def other_rows(dept: Department, names: Mapping[str, str] | None = None) -> list
                 walk(value, tuple(rest), (*path, key), (*labels, title))
                 continue
             parent = model if isinstance(model, BaseModel) else None
-            default = _default(type(parent).model_fields[key]) if parent is not None else None
+            default = _default(type(parent).model_fields[str(key)]) if parent is not None else None
             if value != default:
                 rows.extend(_leaves(value, (*path, key), (*labels, title), owner, names))
 
     for prefix in OTHER_PATHS:
         walk(dept, prefix, (), ())
+    for nid, indicator_rows in dept.department_indicators.items():  # `nid: []`: declared, no rows
+        if not indicator_rows:
+            title = names.get(nid, nid)
+            rows.append(OtherRow(("department_indicators", nid), f"部门特性指标 › {title}", EMPTY_LIST, None))
     for sid, entry in dept.self_assessment.scores.items():  # `sid: {}`: listed, nothing filled (评分表 has no row)
         if not entry.model_dump(exclude_none=True):
             title = names.get(sid, sid)

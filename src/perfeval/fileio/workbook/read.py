@@ -50,12 +50,17 @@ from perfeval.fileio.workbook.layout import (
     BASIC_COLUMNS,
     META_FIELDS,
     NONE_MARK,
+    ROW_COLUMNS,
+    ROW_NODE_ID_LABEL,
+    ROW_NODE_LABEL,
+    ROW_NUMBERS,
     SANGONG_COLUMNS,
     SANGONG_ROWS,
     SHEET_BASIC,
     SHEET_FACTS,
     SHEET_INFO,
     SHEET_OTHER,
+    SHEET_ROWS,
     SHEET_SCORES,
     SUBTOTAL_MARK,
     TOTAL_ID,
@@ -765,6 +770,60 @@ def _read_facts(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     data["facts"] = facts
 
 
+# --- 部门特性指标 (the department's own indicator rows) ---------------------------------------------
+
+_ROW_FIELD_BY_LABEL = {_norm_label(label): name for name, label in ROW_COLUMNS}
+_ROW_TEXTS = ("name", "category", "unit", "deviation_reason", "note")
+
+
+def _read_rows(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
+    hit = rd.find(ws, lambda v: _norm_label(v) == "指标名称", max_rows=20)
+    if not hit:
+        return
+    header, _ = hit
+    col: dict[str, int] = {}
+    c_node = c_node_id = None
+    for c in range(1, (ws.max_column or 0) + 1):
+        label = _norm_label(ws.value(header, c))
+        if label == _norm_label(ROW_NODE_LABEL):
+            c_node = c
+        elif label == ROW_NODE_ID_LABEL:
+            c_node_id = c
+        elif label in _ROW_FIELD_BY_LABEL:
+            col.setdefault(_ROW_FIELD_BY_LABEL[label], c)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in rd.rows(ws, header + 1):
+        if not any(ws.value(r, c) not in (None, "") for c in col.values()):
+            continue  # a template row with only its node: no indicator
+        node = (rd.text(ws, r, c_node_id) if c_node_id else None) or (rd.text(ws, r, c_node) if c_node else None)
+        if node is None:
+            rd.problem(
+                ws,
+                r,
+                c_node or next(iter(col.values())),
+                "rows-no-node",
+                f"部门特性指标：这一行没有填写{ROW_NODE_LABEL}；请填写它属于评分表的哪一项（名称或 id）",
+            )
+            continue
+        entry: dict[str, Any] = {}
+        i = len(rows.setdefault(node, []))
+        base = ("department_indicators", node, i)
+        what = f"部门特性指标 第 {r} 行"
+        for name, c in col.items():
+            rd.put((*base, name), ws, r, c)
+            if name in ROW_NUMBERS:
+                value = rd.number(ws, r, c, f"{what}的{dict(ROW_COLUMNS)[name]}", percent_ok=True)
+            else:
+                value = rd.text(ws, r, c, exact=name in _ROW_TEXTS)
+            if value is not None:
+                entry[name] = value
+        rd.put(base, ws, r, c_node or c_node_id or 1)
+        rd.put(("department_indicators", node), ws, r, c_node or c_node_id or 1)
+        rows[node].append(entry)
+    if rows:
+        data["department_indicators"] = rows
+
+
 # --- 其他内容 (every other value, by key path) ------------------------------------------------
 
 _OTHER_KIND_BY_LABEL = {_norm_label(k): k for k in ov.KINDS}
@@ -1039,7 +1098,7 @@ def _open(path: Path) -> tuple[list[str], dict[str, Sheet | None]]:
                 hidden = {t: s for t, s in states.items() if s != "visible"}
                 problems: list[Problem] = []
                 picked: dict[str, str | None] = {}
-                for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS, SHEET_OTHER):
+                for name in (SHEET_INFO, SHEET_BASIC, SHEET_SCORES, SHEET_FACTS, SHEET_ROWS, SHEET_OTHER):
                     secret = _pick(hidden, name)
                     if secret is not None:
                         problems.append(
@@ -1096,6 +1155,7 @@ def read_department(
         (SHEET_BASIC, _read_basic),
         (SHEET_SCORES, _read_scores),
         (SHEET_FACTS, _read_facts),
+        (SHEET_ROWS, _read_rows),
         (SHEET_OTHER, _read_other),  # last: its values go into what the others read
     )
     for name, read in readers:

@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
 from perfeval.core.decimals import fmt_points, plain
-from perfeval.core.department import DEPARTMENT_FORMAT, Department
+from perfeval.core.department import ACHIEVEMENT_LABELS, DEPARTMENT_FORMAT, ROW_KIND_LABELS, Department
 from perfeval.core.problems import InputError, Location, Problem
 from perfeval.core.rubric import Node, Rubric
 from perfeval.core.rules import Checklist
@@ -50,6 +50,12 @@ from perfeval.fileio.workbook.layout import (
     ITEMS_TOTAL_LABEL,
     META_FIELDS,
     NONE_MARK,
+    ROW_ACHIEVEMENTS,
+    ROW_COLUMNS,
+    ROW_KINDS,
+    ROW_NODE_ID_LABEL,
+    ROW_NODE_LABEL,
+    ROW_NUMBERS,
     SANGONG_COLUMNS,
     SANGONG_ROWS,
     SCORE_TAIL,
@@ -57,8 +63,10 @@ from perfeval.fileio.workbook.layout import (
     SHEET_FACTS,
     SHEET_INFO,
     SHEET_OTHER,
+    SHEET_ROWS,
     SHEET_SCORES,
     SUBTOTAL_MARK,
+    TEMPLATE_ROWS,
     TOTAL_ID,
     display_width,
     fact_rows,
@@ -756,6 +764,65 @@ def _facts_sheet(wb: Workbook, rubric: Rubric, dept: Department | None, where: d
     fit_rows(ws)
 
 
+def _rows_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
+    """部门特性指标: the platform 自评表's own indicators, one row each, under the rubric node they belong to.
+    Written only for a rubric with such nodes, or a department with such rows."""
+    nodes = {n.id: n.name for n in rubric.row_nodes()}
+    given = dept.department_indicators if dept is not None else {}
+    if not nodes and not given:
+        return
+    ws = wb.create_sheet(SHEET_ROWS)
+    dv = _Validations(ws)
+    headers = [ROW_NODE_LABEL, *(label for _, label in ROW_COLUMNS), ROW_NODE_ID_LABEL]
+    _title(ws, "部门特性指标（年度绩效指标）", len(headers) - 1)
+    _put(
+        ws,
+        2,
+        1,
+        "每个指标一行：指标类型填 正向、反向、等于 或 定性；定性指标填完成情况（达成、部分达成、未达成），不填指标值；"
+        "百分比指标的计量单位写 %，指标值可写 98%。指标 id 用小写英文（如 satisfaction），同一张表内不重复。",
+        font=HINT,
+        align=WRAP,
+        border=False,
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers) - 1)
+    ws.row_dimensions[2].height = 30
+    header_row = 3
+    for i, h in enumerate(headers, start=1):
+        fill = KEY_FILL if h in (ROW_NODE_ID_LABEL, "指标 id") else HEADER_FILL
+        _put(ws, header_row, i, h, font=BOLD, fill=fill, align=CENTER)
+    row = header_row + 1
+    for nid in [*nodes, *(k for k in given if k not in nodes)]:
+        indicator_rows: list[Any] = list(given.get(nid) or []) if dept is not None else [None] * TEMPLATE_ROWS
+        for item in indicator_rows:
+            _put(ws, row, 1, nodes.get(nid, nid), align=WRAP)
+            for col, (name, _) in enumerate(ROW_COLUMNS, start=2):
+                value = getattr(item, name) if item is not None else None
+                if name == "kind" and value is not None:
+                    value = ROW_KIND_LABELS[value]
+                elif name == "achievement" and value is not None:
+                    value = ACHIEVEMENT_LABELS[value]
+                percent = item is not None and item.unit == "%" and name in ("target", "actual")
+                fmt = PERCENT_FORMAT if percent else (POINTS_FORMAT if name in ROW_NUMBERS else "@")
+                cell = _put(ws, row, col, value, number_format=fmt, fill=INPUT_FILL, align=WRAP)
+                if name == "kind":
+                    dv.choice(cell.coordinate, ROW_KINDS)
+                elif name == "achievement":
+                    dv.choice(cell.coordinate, ROW_ACHIEVEMENTS)
+                elif name in ("weight", "score", "reviewed"):
+                    dv.add(cell.coordinate, what="分数")
+                elif name in ("target", "actual"):
+                    dv.add(cell.coordinate, low=None)
+            _put(ws, row, len(headers), nid, fill=KEY_FILL)
+            row += 1
+    widths = {1: 16, 2: 22, 3: 14, 4: 8, 5: 7, 6: 10, 7: 10, 8: 8, 9: 9, 10: 8, 11: 8, 12: 28, 13: 18, 14: 16}
+    _size_columns(ws, widths)
+    _hide_column(ws, len(headers), 20)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3).coordinate
+    _page_setup(ws, f"{header_row}:{header_row}")
+    fit_rows(ws)
+
+
 def _other_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
     ws = wb.create_sheet(SHEET_OTHER)
     _title(ws, "其他内容", len(HEADERS))
@@ -819,6 +886,7 @@ def department_workbook(rubric: Rubric, dept: Department | None, rubric_ref: str
     projects = _basic_sheet(wb, dept, heading, where)
     _score_sheet(wb, rubric, dept, where)
     _facts_sheet(wb, rubric, dept, where, projects)
+    _rows_sheet(wb, rubric, dept)
     _other_sheet(wb, rubric, dept)
     wb.calculation.fullCalcOnLoad = True  # the linked headers and derived facts: computed when opened
     wb.active = wb.sheetnames.index(SHEET_BASIC)
