@@ -211,7 +211,9 @@ def test_a_key_path_reads_back_as_written(path) -> None:
     assert ov.parse_path(ov.format_path(path)) == path
 
 
-@pytest.mark.parametrize("text", ["", ".claims", "claims..value", "claims[x]", "claims[0", '["a"', "a b", "claims.0"])
+@pytest.mark.parametrize(
+    "text", ["", ".claims", "claims..value", "claims[x]", "claims[0", '["a"', "a b", "claims.0", "a" + ".a" * 10]
+)
 def test_what_is_not_a_key_path_is_none(text: str) -> None:
     assert ov.parse_path(text) is None
 

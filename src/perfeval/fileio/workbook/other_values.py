@@ -85,11 +85,13 @@ def format_path(path: Path_) -> str:
     return "".join(out)
 
 
+MAX_DEPTH = 10  # parts of a key path; the deepest the model has is 6 (review.scores.<id>.reason …)
 _TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d{1,6})\]|\[("(?:[^"\\]|\\.)*")\]')
 
 
 def parse_path(text: str) -> Path_ | None:
-    """The key path written in a 键路径 cell, or None when it is not one (the inverse of :func:`format_path`)."""
+    """The key path written in a 键路径 cell, or None when it is not one (the inverse of :func:`format_path`),
+    or is deeper than :data:`MAX_DEPTH` (no path of the model is)."""
     parts: list[str | int] = []
     at = 0
     while at < len(text):
@@ -110,15 +112,9 @@ def parse_path(text: str) -> Path_ | None:
                 return None
             parts.append(key)
         at = m.end()
+        if len(parts) > MAX_DEPTH:
+            return None
     return tuple(parts) or None
-
-
-def held_here(path: Path_) -> bool:
-    """Whether ``path`` lies under one of :data:`OTHER_PATHS` (the values this sheet holds)."""
-    return any(
-        len(path) >= len(prefix) and all(p == "*" or p == q for p, q in zip(prefix, path, strict=False))
-        for prefix in OTHER_PATHS
-    )
 
 
 # --- the rows of a department -------------------------------------------------------------------

@@ -829,6 +829,11 @@ def _read_rows(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
 _OTHER_KIND_BY_LABEL = {_norm_label(k): k for k in ov.KINDS}
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A cell's text as a message quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _read_other(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
     hit = rd.find(ws, lambda v: _norm_label(v) == "键路径", max_rows=20)
     if not hit:
@@ -851,11 +856,11 @@ def _read_other(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
                 r,
                 c_path,
                 "other-row-bad-path",
-                f"其他内容：{written!r} 不是键路径；写法如 claims[0].value、staff.in_post、"
-                'sources["basic_data.income.total"].page',
+                f"其他内容：{_short(written)!r} 不是键路径；写法如 claims[0].value、staff.in_post、"
+                f'sources["basic_data.income.total"].page（至多 {ov.MAX_DEPTH} 级）',
             )
             continue
-        what = f"其他内容 {rd.text(ws, r, c_label) or written}"
+        what = f"其他内容 {_short(rd.text(ws, r, c_label) or written)}"
         kind_text = rd.text(ws, r, c_kind) if c_kind else None
         kind = _OTHER_KIND_BY_LABEL.get(_norm_label(kind_text)) if kind_text else None
         if kind_text and kind is None:
