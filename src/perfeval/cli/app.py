@@ -482,7 +482,7 @@ def init(
     ],
     force: ForceOption = False,
 ) -> None:
-    """按评分表生成一个部门的填报文件：.xlsx（附件1 基础数据表、附件2 评分表、指标数据）或带注释的 .yaml。"""
+    """按评分表生成一个部门的填报文件：.xlsx（附件1 基础数据表、附件2 评分表、指标数据，平台自评表另有部门特性指标）或带注释的 .yaml。"""
     from perfeval.cli.commands.init import run
 
     raise typer.Exit(run(rubric, output, force))
