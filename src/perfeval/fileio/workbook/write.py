@@ -830,7 +830,7 @@ def _other_sheet(wb: Workbook, rubric: Rubric, dept: Department | None) -> None:
         ws,
         2,
         1,
-        "部门文件中其他各表没有位置的内容（报告所称、出处、部门特性指标、人员编制、二者择其一等），每个值一行，"
+        "部门文件中其他各表没有位置的内容（报告所称、出处、人员编制、二者择其一、复核等），每个值一行，"
         "按“键路径”识别；“值类型”为 文字、数值、是否，或 空列表、空映射、空值。可按同样写法增加行，如 "
         "claims[0].fact 与 claims[0].value。",
         font=HINT,
