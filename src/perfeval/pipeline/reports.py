@@ -17,14 +17,10 @@ from typing import Any
 
 from perfeval.core.acceptance import accept
 from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
-from perfeval.core.claims import claim_findings
 from perfeval.core.config import threshold_for
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
-from perfeval.core.narrative import narrative_findings
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
-from perfeval.core.reconcile import reconcile
-from perfeval.core.sampling import spending_of
 from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, indicator_names, load
 from perfeval.pipeline.gc_tuning import paused_gc
 from perfeval.pipeline.reviews import ReviewSummary, review_findings
@@ -344,6 +340,13 @@ def check_file(
 ) -> FileReport:
     """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong.
     ``settings`` give the configuration's default rubric and 对账容差 (its codes are chosen by the batch)."""
+    # what only ``check`` runs, imported here: ``perfeval score`` starts without them (narrative's patterns alone
+    # take ~20 ms to compile); after the first file each import is a dictionary look-up
+    from perfeval.core.claims import claim_findings
+    from perfeval.core.narrative import narrative_findings
+    from perfeval.core.reconcile import reconcile
+    from perfeval.core.sampling import spending_of
+
     with paused_gc():
         file = str(path)
         try:

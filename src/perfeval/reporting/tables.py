@@ -87,11 +87,11 @@ def score_table(report: FileReport) -> Table:
         if r.depth == 1 and not first:
             table.add_section()
         first = False
-        table.add_row(
+        table.add_row(  # Text, not str: rich would parse every str cell as markup and emoji codes
             Text("  " * (r.depth - 1) + visible(r.name), style="" if r.is_leaf else "bold"),
-            fmt_points(r.weight),
-            _self_cell(r),
-            recomputed_cell(r),
+            Text(fmt_points(r.weight)),
+            Text(_self_cell(r)),
+            Text(recomputed_cell(r)),
             _status_text(r.status),
             Text(visible(r.note)),
         )
