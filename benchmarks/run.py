@@ -400,6 +400,76 @@ def linear_figures(ctx: Context) -> list[Figure]:
     return [fig]
 
 
+# Where check's time goes, per file, without a profiler (cProfile inflates the many small calls): each phase
+# timed with perf_counter around the function that does it, in-process, over the same files, next to
+# yaml.CSafeLoader loading them.
+PHASES = """
+import statistics, sys, time
+import yaml
+from perfeval.core import claims, consistency, names, narrative, reconcile
+from perfeval.fileio import yaml_read
+from perfeval.pipeline import departments, reports
+from perfeval.pipeline.gc_tuning import settle_gc
+
+paths = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+spent = {}
+def timed(module, name, label):
+    original = getattr(module, name)
+    def call(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - t
+    setattr(module, name, call)
+for module, name, label in [
+    (yaml_read.yaml, "compose", "YAML: compose (libyaml)"),
+    (departments, "read_department_data", "YAML: read, compose, build plain data"),
+    (departments, "parse_department", "pydantic: validate the department"),
+    (departments, "resolve_names", "names → ids"),
+    (departments, "cross_check", "cross-check against the rubric"),
+    (departments, "apply_review", "复核 (review), if any"),
+    (reports, "score", "score (engine)"),
+    (reconcile, "reconcile", "check: reconcile the tables"),
+    (reports, "audit", "check: audit the self-scores"),
+    (claims, "claim_findings", "check: claims"),
+    (narrative, "narrative_findings", "check: narrative"),
+    (reports, "scored_report", "report rows"),
+    (reports, "located", "locate problems in the file"),
+    (reports, "accept", "已接受 (accepted findings)"),
+]:
+    timed(module, name, label)
+for p in paths[:20]:
+    reports.check_file(p)
+settle_gc()
+spent.clear()
+t = time.perf_counter()
+for p in paths:
+    reports.check_file(p)
+total = time.perf_counter() - t
+t = time.perf_counter()
+for p in paths:
+    with open(p, encoding="utf-8") as fh:
+        yaml.load(fh, Loader=yaml.CSafeLoader)
+floor = time.perf_counter() - t
+n = len(paths)
+print(f"check_file        {total / n * 1000:6.2f} ms a file  (yaml.CSafeLoader alone {floor / n * 1000:.2f} ms)")
+for label, seconds in spent.items():
+    print(f"  {label:40s} {seconds / n * 1000:6.2f} ms")
+"""
+
+
+def phases(ctx: Context) -> list[str]:
+    if not ctx.wants("phases"):
+        return []
+    done = subprocess.run(
+        [ctx.python, "-c", PHASES, str(ctx.listing(ctx.args.files))], capture_output=True, text=True, env=ENV
+    )
+    if done.returncode != 0:
+        return [f"phases: failed\n{done.stderr[-2000:]}"]
+    return ["phases of check_file, in-process, unprofiled (nested phases are inside their parents):", done.stdout]
+
+
 # --- the modules of start-up -----------------------------------------------------------------
 
 
@@ -611,6 +681,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "big": ("check-10k", "memory"),
     "linear": ("linear",),
     "startup": ("startup",),
+    "phases": ("phases",),
     "workpaper": ("workpaper",),
 }
 NAMES = [name for names in GROUPS.values() for name in names]
@@ -654,6 +725,9 @@ def main() -> None:
             figures += done
         if "startup" in wanted:
             guard, failed = startup_guard(ctx)
+        profile = phases(ctx)
+    for line in profile:
+        print(line)
     print("\nfigure      median   (range, pairs)            A          B          target  verdict")
     for f in figures:
         print(f.line())
