@@ -335,13 +335,22 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
     return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
 
 
+def import_check_modules() -> None:
+    """Import what only ``check`` runs. :func:`check_file` imports it on its first file, so that ``perfeval score``
+    starts without it (narrative's patterns alone take ~20 ms to compile); ``--jobs`` imports it before the
+    workers are forked, so that each does not import it again."""
+    import perfeval.core.claims
+    import perfeval.core.narrative
+    import perfeval.core.reconcile
+    import perfeval.core.sampling  # noqa: F401
+
+
 def check_file(
     path: Path | str, rubric_override: Path | str | None = None, settings: Settings = DEFAULT_SETTINGS
 ) -> FileReport:
     """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong.
     ``settings`` give the configuration's default rubric and 对账容差 (its codes are chosen by the batch)."""
-    # what only ``check`` runs, imported here: ``perfeval score`` starts without them (narrative's patterns alone
-    # take ~20 ms to compile); after the first file each import is a dictionary look-up
+    # what only ``check`` runs, imported here (see import_check_modules)
     from perfeval.core.claims import claim_findings
     from perfeval.core.narrative import narrative_findings
     from perfeval.core.reconcile import reconcile

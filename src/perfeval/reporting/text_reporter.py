@@ -272,9 +272,11 @@ class TextReporter:
         if cmd != "check" or not self.o.batch:
             return
         if not self.o.err.isatty():  # a county's summary is hundreds of rows: aligned text, not a rich table
-            from perfeval.reporting.tables import plain_summary
+            from perfeval.reporting.tables import write_plain_summary
 
-            self.o.err.write("\n" + plain_summary(rows) + totals_line(rows) + "\n")
+            self.o.err.write("\n")
+            write_plain_summary(rows, self.o.err)
+            self.o.err.write(totals_line(rows) + "\n")
             return
         from perfeval.reporting.tables import summary_table
 
