@@ -336,13 +336,9 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
 
 
 def import_check_modules() -> None:
-    """Import what only ``check`` runs. :func:`check_file` imports it on its first file, so that ``perfeval score``
-    starts without it (narrative's patterns alone take ~20 ms to compile); ``--jobs`` imports it before the
-    workers are forked, so that each does not import it again."""
-    import perfeval.core.claims
-    import perfeval.core.narrative
-    import perfeval.core.reconcile
-    import perfeval.core.sampling  # noqa: F401
+    """What only ``check`` runs, imported on check_file's first file (``score`` starts without it: narrative's
+    patterns alone take ~20 ms to compile), and by ``--jobs`` before the workers are forked."""
+    from perfeval.core import claims, narrative, reconcile, sampling  # noqa: F401
 
 
 def check_file(
@@ -350,11 +346,7 @@ def check_file(
 ) -> FileReport:
     """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong.
     ``settings`` give the configuration's default rubric and 对账容差 (its codes are chosen by the batch)."""
-    # what only ``check`` runs, imported here (see import_check_modules)
-    from perfeval.core.claims import claim_findings
-    from perfeval.core.narrative import narrative_findings
-    from perfeval.core.reconcile import reconcile
-    from perfeval.core.sampling import spending_of
+    from perfeval.core import claims, narrative, reconcile, sampling  # only check runs them (import_check_modules)
 
     with paused_gc():
         file = str(path)
@@ -367,10 +359,10 @@ def check_file(
         dept, rubric = loaded.department, loaded.rubric
         tolerance = tolerance_for(dept, rubric, settings.tolerance)
         found = (
-            reconcile(dept, tolerance)
+            reconcile.reconcile(dept, tolerance)
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
-            + claim_findings(result, dept, rubric, tolerance)
-            + narrative_findings(dept, result, tolerance)
+            + claims.claim_findings(result, dept, rubric, tolerance)
+            + narrative.narrative_findings(dept, result, tolerance)
         )
         report = scored_report(file, loaded, result, located(found, loaded.source))
         if loaded.review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
@@ -385,7 +377,7 @@ def check_file(
             report.problems = sorted(report.problems + loaded.review_warnings + review_problems, key=position)
         # 已接受: the findings the file accepts marked, and the acceptances that match nothing (located here)
         report.problems = located(accept(report.problems, dept.accepted, indicator_names(rubric)), loaded.source)
-        report.spending = spending_of(dept)
+        report.spending = sampling.spending_of(dept)
         report.narrative = bool(dept.narrative)
         return report
 
