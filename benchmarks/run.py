@@ -29,6 +29,8 @@ Figures and targets (issue 17); `--only` takes a name of the first column:
              (also: the share of the 100× load spent in the YAML reader's pre-scan)
   startup    the modules `perfeval score …` and `perfeval --help` import, by `python -X importtime`,
              against benchmarks/startup-modules.txt: FAILS (exit 1) when one not listed costs > 2 ms
+  phases     check_file per file, phase by phase (perf_counter around each function, no profiler), beside
+             yaml.CSafeLoader loading the same files (context: where check's time goes)
   workpaper  `check --output workpaper.xlsx` vs `check`; the workpaper vs xlsxwriter alone; its memory
              (issue 15's figures: slow, so 3 pairs by default — --workpaper-pairs)
 
