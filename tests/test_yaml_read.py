@@ -214,3 +214,74 @@ def test_a_rubric_yaml_file_is_read():
     rubric = Path(__file__).parents[1] / "rubrics" / "taojiang-2019.yaml"
     data, _ = yaml_read.load_file(rubric, role="rubric")
     assert data["format"] == "perfeval/rubric@1"
+
+
+# --- the pre-scan's bound (issue 17): a large file of ordinary data is parsed once ---------------------------
+
+_SHAPES = [
+    "a",
+    "{a, b}",
+    "[a: b, c: d]",
+    "? a\n? b",
+    "[? a]",
+    "- - - a",
+    "- a: 1\n  b: 2",
+    "? [a, b]\n: c",
+    "[]",
+    "{}",
+    "&x a",
+    "[a, b, [c, {d: e, f}], {g}]",
+    "!!set {a, b}",
+    "k: |\n  text\n",
+    "[[[[a]]]]",
+    "{? a: b}",
+    "[a, b: c, d]",
+    "{a: [b, c: d], e}",
+    "x: &a [1]\ny: *a",
+    "? a\n: b\n? c",
+]
+
+
+def _nodes(text: str) -> int:
+    kinds = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+    return sum(1 for e in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(e, kinds))
+
+
+@pytest.mark.parametrize("text", _SHAPES)
+def test_the_node_bound_holds_for_every_shape_of_yaml(text: str) -> None:
+    assert _nodes(text) <= yaml_read._most_nodes(text)
+
+
+def test_the_node_bound_holds_for_the_shipped_files() -> None:
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "rubrics").glob("*.yaml")) + sorted((root / "examples").glob("*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert _nodes(text) <= yaml_read._most_nodes(text), path.name
+
+
+@given(st.recursive(st.text("ab,:-[]{}? \n", max_size=3), lambda c: st.lists(c, max_size=4), max_leaves=12))
+@settings(max_examples=200, deadline=None)
+def test_the_node_bound_holds_for_generated_yaml(data: object) -> None:
+    for text in (yaml.safe_dump(data), yaml.safe_dump(data, default_flow_style=True)):
+        assert _nodes(text) <= yaml_read._most_nodes(text)
+
+
+def test_a_large_file_of_ordinary_data_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "rows:\n" + "".join(f"  - 第{i}行的说明文字，写得长一些以便文件足够大，再长一些\n" for i in range(12_000))
+    assert len(text) >= 2 * yaml_read.MAX_NODES  # long enough that the pre-scan looks at it
+
+    def no_event_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a second, event-by-event parse of an ordinary file")
+
+    monkeypatch.setattr(yaml_read.yaml, "parse", no_event_parse)
+    data, _ = yaml_read.load_text(text, "big.yaml")
+    assert len(data["rows"]) == 12_000
+
+
+def test_a_file_that_may_hold_too_many_values_is_still_stopped_before_it_is_built() -> None:
+    text = "[" + "1," * (yaml_read.MAX_NODES + 10) + "1]"
+    with pytest.raises(InputError) as err:
+        yaml_read.load_text(text, "many.yaml")
+    assert err.value.problems[0].code == "too-many-nodes"

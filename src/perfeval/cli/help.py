@@ -156,6 +156,27 @@ def _hint(param: Any) -> str:
     return _metavar(param)
 
 
+def _plain_flags(params: Sequence[Any]) -> None:
+    """Let typer coerce the flags (``--help``, ``--install-completion`` …) without pydantic.
+
+    typer coerces a parameter's value through a pydantic ``TypeAdapter`` unless the value is already a
+    bool; a flag not given is ``None``, so ``perfeval score --help`` would import pydantic (~0.1 s) only to
+    pass ``None`` through. A flag's value is ``None`` or a bool, which typer's pass-through coercion returns
+    unchanged, so that is what flags get here; anything else keeps typer's own.
+    """
+    for param in params:
+        descriptor: Any = getattr(param, "type_descriptor", None)
+        if (
+            getattr(param, "_runtime_param", "absent") is None
+            and getattr(param, "is_flag", False)
+            and not getattr(param, "envvar", None)
+            and getattr(descriptor, "annotation", None) is bool
+        ):
+            from typer._coercion import PassThroughRuntimeParam
+
+            param._runtime_param = PassThroughRuntimeParam(parameter_info=descriptor.parameter_info, annotation=bool)
+
+
 # --- help pages ------------------------------------------------------------------------------------
 
 
@@ -173,6 +194,7 @@ class _ChineseHelp:
         return pieces
 
     def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        _plain_flags(self.get_params(ctx))  # type: ignore[attr-defined]
         try:
             return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
         except UsageError as err:  # the parser's own errors know no command: name the one being parsed

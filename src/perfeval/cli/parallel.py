@@ -14,7 +14,7 @@ from itertools import repeat
 from pathlib import Path
 
 from perfeval.pipeline.batch import run_one
-from perfeval.pipeline.reports import SummaryRow
+from perfeval.pipeline.reports import SummaryRow, import_check_modules
 from perfeval.pipeline.settings import Settings
 from perfeval.reporting.base import Body, Reporter, ReporterOptions
 from perfeval.reporting.registry import make_reporter
@@ -42,6 +42,8 @@ def rendered(
 
     The pool is started here, before the caller starts anything of its own (such as the progress bar's
     refresh thread), so that no thread is running when the workers are forked."""
+    if command == "check":
+        import_check_modules()
     chunk = max(1, min(16, len(paths) // (jobs * 8)))
     pool = ProcessPoolExecutor(max_workers=jobs)
     results = pool.map(

@@ -10,15 +10,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from perfeval.core.problems import WARNING, ExitCode, InputError, Location, Problem
-from perfeval.core.sampling import SampleRequest
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.pipeline.settings import Settings
 from perfeval.reporting.base import ReporterOptions, batch_exit_code
 from perfeval.reporting.registry import make_reporter
-from perfeval.reporting.sample_view import sample_of
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import SampleRequest
 
 
 def rubric_option(value: str | Path | None) -> tuple[Path | None, bool]:
@@ -158,7 +159,12 @@ def run_files(
         from perfeval.pipeline.cross_unit import cross_unit_findings
 
         across = cross_unit_findings(rows, settings)
-    reporter.finish(rows, sample_of(rows, sample) if sample is not None else None, across)
+    if sample is not None:
+        from perfeval.reporting.sample_view import sample_of
+
+        reporter.finish(rows, sample_of(rows, sample), across)
+    else:
+        reporter.finish(rows, None, across)
     code = batch_exit_code(rows)
     if any(p.is_error or (strict and p.level == WARNING) for p in across):
         code = max(code, ExitCode.FINDINGS)

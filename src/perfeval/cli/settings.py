@@ -14,13 +14,15 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from perfeval.core.config import code_refusal, combine
 from perfeval.core.problems import InputError, Location, Problem
-from perfeval.core.sampling import BY_NAMES, RANDOM, SIZE, SampleRequest
 from perfeval.fileio.config_file import LoadedConfig, find_config, load_config
 from perfeval.pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import SampleRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ def output_format(given: str | None, loaded: LoadedConfig | None, fallback: str 
 
 def sample_request(size: int | None, by: str | None, seed: int | None) -> SampleRequest | None:
     """``--sample N --by … --seed S`` → the request, or None without ``--sample``. Raises :class:`InputError`."""
+    from perfeval.core.sampling import BY_NAMES, RANDOM, SIZE, SampleRequest  # only with --sample
+
     if size is None:
         if by is not None or seed is not None:
             option = "--by" if by is not None else "--seed"

@@ -87,13 +87,38 @@ class _Names:
         return None, sorted(found)
 
 
+class _RubricNames:
+    """A rubric's lookups: 末级指标, every 指标, and each leaf's 评分要点 or 要素."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        nodes = [n for n, _ in rubric.walk()]
+        self.leaves = _Names("末级指标", ((n.id, n.name) for n in nodes if n.is_leaf))
+        self.nodes = _Names("指标", ((n.id, n.name) for n in nodes))
+        self.items = {n.id: _item_names(n) for n in nodes if n.is_leaf}
+
+
+# A batch resolves hundreds of departments against one rubric: its lookups are made once (the rubric is
+# immutable; it is kept here with them, so that its id is not reused while they are).
+_BY_RUBRIC: dict[int, tuple[Rubric, _RubricNames]] = {}
+
+
+def _names_of(rubric: Rubric) -> _RubricNames:
+    hit = _BY_RUBRIC.get(id(rubric))
+    if hit is not None and hit[0] is rubric:
+        return hit[1]
+    if len(_BY_RUBRIC) >= 16:
+        _BY_RUBRIC.clear()
+    names = _RubricNames(rubric)
+    _BY_RUBRIC[id(rubric)] = (rubric, names)
+    return names
+
+
 class _Resolver:
     def __init__(self, rubric: Rubric, source: Locator) -> None:
         self.rubric = rubric
         self.source = source
-        nodes = [n for n, _ in rubric.walk()]
-        self.leaves = _Names("末级指标", ((n.id, n.name) for n in nodes if n.is_leaf))
-        self.nodes = _Names("指标", ((n.id, n.name) for n in nodes))
+        names = _names_of(rubric)
+        self.leaves, self.nodes, self.items = names.leaves, names.nodes, names.items
         self.renames: dict[KeyPath, KeyPath] = {}
         self.problems: list[Problem] = []
 
@@ -157,7 +182,7 @@ def resolve_names(rubric: Rubric, dept: Department, source: Locator) -> tuple[De
     scores = r.mapping(r.leaves, scores_at, sa.scores)
     for sid, entry in list(scores.items()):
         node = rubric.leaves_by_id.get(sid)
-        parts = _item_names(node) if node is not None else None
+        parts = r.items.get(sid)
         if parts is None:
             continue
         update: dict[str, Any] = {}

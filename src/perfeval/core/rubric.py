@@ -291,6 +291,11 @@ class Rubric(_Model):
         return {n.id: n for n, _ in self.walk()}
 
     @cached_property
+    def names_by_id(self) -> dict[str, str]:
+        """Every node's name by id (tiers too), computed once per rubric."""
+        return {n.id: n.name for n, _ in self.walk()}
+
+    @cached_property
     def leaves_by_id(self) -> dict[str, Node]:
         return {n.id: n for n, _ in self.walk() if n.is_leaf}
 

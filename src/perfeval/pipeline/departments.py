@@ -218,5 +218,5 @@ def load(
 
 
 def indicator_names(rubric: Rubric) -> dict[str, str]:
-    """Every indicator's name by id (tiers too)."""
-    return {n.id: n.name for n, _ in rubric.walk()}
+    """Every indicator's name by id (tiers too): a copy of the rubric's own, made once per rubric."""
+    return dict(rubric.names_by_id)

@@ -17,14 +17,10 @@ from typing import Any
 
 from perfeval.core.acceptance import accept
 from perfeval.core.audit import WORKBOOK_WORDING, YAML_WORDING, audit, unfilled
-from perfeval.core.claims import claim_findings
 from perfeval.core.config import threshold_for
 from perfeval.core.consistency import score_range_problems
 from perfeval.core.engine import AdjustmentResult, ItemResult, NodeResult, ScoreResult, Status, score
-from perfeval.core.narrative import narrative_findings
 from perfeval.core.problems import ERROR, INFO, WARNING, ExitCode, InputError, Location, Problem
-from perfeval.core.reconcile import reconcile
-from perfeval.core.sampling import spending_of
 from perfeval.pipeline.departments import WORKBOOK_SUFFIXES, Loaded, indicator_names, load
 from perfeval.pipeline.gc_tuning import paused_gc
 from perfeval.pipeline.reviews import ReviewSummary, review_findings
@@ -339,11 +335,19 @@ def unreadable(file: str, err: InputError, kind: str = DEPARTMENT) -> FileReport
     return FileReport(file, kind, list(err.problems), readable=False, trace=trace)
 
 
+def import_check_modules() -> None:
+    """What only ``check`` runs, imported on check_file's first file (``score`` starts without it: narrative's
+    patterns alone take ~20 ms to compile), and by ``--jobs`` before the workers are forked."""
+    from perfeval.core import claims, narrative, reconcile, sampling  # noqa: F401
+
+
 def check_file(
     path: Path | str, rubric_override: Path | str | None = None, settings: Settings = DEFAULT_SETTINGS
 ) -> FileReport:
     """``perfeval check`` of one department file. Never raises for a bad input: the report says what is wrong.
     ``settings`` give the configuration's default rubric and 对账容差 (its codes are chosen by the batch)."""
+    from perfeval.core import claims, narrative, reconcile, sampling  # only check runs them (import_check_modules)
+
     with paused_gc():
         file = str(path)
         try:
@@ -355,10 +359,10 @@ def check_file(
         dept, rubric = loaded.department, loaded.rubric
         tolerance = tolerance_for(dept, rubric, settings.tolerance)
         found = (
-            reconcile(dept, tolerance)
+            reconcile.reconcile(dept, tolerance)
             + audit(result, dept, subtotals=dept.self_assessment.subtotals, levels=rubric.levels, wording=wording)
-            + claim_findings(result, dept, rubric, tolerance)
-            + narrative_findings(dept, result, tolerance)
+            + claims.claim_findings(result, dept, rubric, tolerance)
+            + narrative.narrative_findings(dept, result, tolerance)
         )
         report = scored_report(file, loaded, result, located(found, loaded.source))
         if loaded.review is not None:  # the reviewer's 复核 beside the 自评 and perfeval's 核算
@@ -373,7 +377,7 @@ def check_file(
             report.problems = sorted(report.problems + loaded.review_warnings + review_problems, key=position)
         # 已接受: the findings the file accepts marked, and the acceptances that match nothing (located here)
         report.problems = located(accept(report.problems, dept.accepted, indicator_names(rubric)), loaded.source)
-        report.spending = spending_of(dept)
+        report.spending = sampling.spending_of(dept)
         report.narrative = bool(dept.narrative)
         return report
 

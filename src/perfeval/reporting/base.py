@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from perfeval.core.problems import ExitCode, Problem
-from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import Sample
 
 COMMANDS = ("score", "check", "validate")
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from perfeval.core.problems import ERROR, WARNING, Problem
-from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.reporting.base import Body, ReporterOptions
 from perfeval.reporting.lines import totals_line
-from perfeval.reporting.sample_view import sample_lines
 from perfeval.reporting.visible import visible
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import Sample
 
 # GitHub knows error, warning and notice
 _COMMAND = {ERROR: "error", WARNING: "warning"}
@@ -64,5 +66,11 @@ class GithubReporter:
             self.o.out.write(github_line(p, p.location.file if p.location is not None else "") + "\n")
         # the human one-liner (and the sample) go to stderr: stdout carries annotations only
         if sample is not None:
-            self.o.err.write("\n".join(sample_lines(sample)) + "\n")
+            self.o.err.write("\n".join(_sample_lines(sample)) + "\n")
         self.o.err.write(totals_line(rows, self.o.command) + "\n")
+
+
+def _sample_lines(sample: Sample) -> list[str]:
+    from perfeval.reporting.sample_view import sample_lines  # only with --sample
+
+    return sample_lines(sample)

@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfeval import __version__
 from perfeval.core.decimals import plain
 from perfeval.core.engine import AdjustmentResult, Status
 from perfeval.core.problems import ERROR, INFO, WARNING, Problem
-from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, IndicatorRow, SummaryRow
 from perfeval.reporting.base import ReporterOptions, batch_exit_code, worst_first
 from perfeval.reporting.lines import totals_line
-from perfeval.reporting.sample_view import sample_dict
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import Sample
 
 SCORE_FORMAT = "perfeval/score@2"
 CHECK_FORMAT = "perfeval/check@2"
@@ -293,9 +294,15 @@ class JsonReporter:
             summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
             self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip())
             if sample is not None:
-                drawn = json.dumps(sample_dict(sample), ensure_ascii=False, indent=2)
+                drawn = json.dumps(_sample_dict(sample), ensure_ascii=False, indent=2)
                 self.o.out.write(',\n  "sample": ' + _indent(drawn, "  ").lstrip())
             self.o.out.write("\n}\n")
         else:
             self.o.out.write(f'  "exit_code": {batch_exit_code(rows)}\n}}\n')
         self.o.err.write(totals_line(rows, self.o.command) + "\n")  # for the person watching
+
+
+def _sample_dict(sample: Sample) -> dict[str, Any]:
+    from perfeval.reporting.sample_view import sample_dict  # only with --sample
+
+    return sample_dict(sample)

@@ -3,6 +3,9 @@ batch summary. Free prose, not a contract: scripts read JSON."""
 
 from __future__ import annotations
 
+from io import StringIO
+from typing import TextIO
+
 from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
@@ -87,11 +90,11 @@ def score_table(report: FileReport) -> Table:
         if r.depth == 1 and not first:
             table.add_section()
         first = False
-        table.add_row(
+        table.add_row(  # Text, not str: rich would parse every str cell as markup and emoji codes
             Text("  " * (r.depth - 1) + visible(r.name), style="" if r.is_leaf else "bold"),
-            fmt_points(r.weight),
-            _self_cell(r),
-            recomputed_cell(r),
+            Text(fmt_points(r.weight)),
+            Text(_self_cell(r)),
+            Text(recomputed_cell(r)),
             _status_text(r.status),
             Text(visible(r.note)),
         )
@@ -162,6 +165,14 @@ def summary_table(rows: list[SummaryRow]) -> Table:
 
 def plain_summary(rows: list[SummaryRow]) -> str:
     """The summary as aligned plain text (for a file or a pipe), measured in display cells."""
+    out = StringIO()
+    write_plain_summary(rows, out)
+    return out.getvalue()
+
+
+def write_plain_summary(rows: list[SummaryRow], out: TextIO) -> None:
+    """:func:`plain_summary`, written line by line: a batch of 10,000 files does not hold its summary's text
+    (nor copies of it) in memory at once, only each row's cells."""
     table = [SUMMARY_HEADER] + [summary_cells(r) for r in worst_first(rows)]
     widths = [max(cell_len(row[i]) for row in table) for i in range(len(SUMMARY_HEADER))]
 
@@ -172,5 +183,6 @@ def plain_summary(rows: list[SummaryRow]) -> str:
         ]
         return "  ".join(cells).rstrip()
 
-    rule = "  ".join("-" * w for w in widths)
-    return "汇总（问题最多的在前）\n" + "\n".join([line(table[0]), rule] + [line(r) for r in table[1:]]) + "\n"
+    out.write("汇总（问题最多的在前）\n" + line(table[0]) + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    for row in table[1:]:
+        out.write(line(row) + "\n")

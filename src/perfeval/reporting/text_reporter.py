@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfeval.core.decimals import fmt_amount, fmt_points
 from perfeval.core.engine import Status
 from perfeval.core.problems import ExitCode, Problem
 from perfeval.core.review import fmt_deviation
-from perfeval.core.sampling import Sample
 from perfeval.pipeline.reports import FileReport, SummaryRow
 from perfeval.pipeline.reviews import ReviewSummary
 from perfeval.reporting.base import Body, ReporterOptions
 from perfeval.reporting.lines import counts, handled, problem_segments, totals_line
-from perfeval.reporting.sample_view import sample_lines
 from perfeval.reporting.visible import visible
+
+if TYPE_CHECKING:
+    from perfeval.core.sampling import Sample
 
 PIPE_WIDTH = 120  # text output to a file or pipe, where there is no terminal to ask for its width
 
@@ -264,16 +265,18 @@ class TextReporter:
             for p in across:
                 self.console.print(Text.assemble(*problem_segments(p)), soft_wrap=True)
         if sample is not None:  # part of the report: on stdout, after the units
-            self.console.file.write(("\n" if self.count else "") + "\n".join(sample_lines(sample)) + "\n")
+            self.console.file.write(("\n" if self.count else "") + "\n".join(_sample_lines(sample)) + "\n")
         if cmd == "validate":
             self.o.err.write(validate_summary(rows) + "\n")
             return
         if cmd != "check" or not self.o.batch:
             return
         if not self.o.err.isatty():  # a county's summary is hundreds of rows: aligned text, not a rich table
-            from perfeval.reporting.tables import plain_summary
+            from perfeval.reporting.tables import write_plain_summary
 
-            self.o.err.write("\n" + plain_summary(rows) + totals_line(rows) + "\n")
+            self.o.err.write("\n")
+            write_plain_summary(rows, self.o.err)
+            self.o.err.write(totals_line(rows) + "\n")
             return
         from perfeval.reporting.tables import summary_table
 
@@ -294,3 +297,9 @@ def validate_summary(rows: list[SummaryRow]) -> str:
     return f"已校验 {len(rows)} 个文件：{len(bad)} 个有问题{unreadable_said}，共 {n} 处" + (
         f"；{extra}" if extra else ""
     )
+
+
+def _sample_lines(sample: Sample) -> list[str]:
+    from perfeval.reporting.sample_view import sample_lines  # only with --sample
+
+    return sample_lines(sample)
