@@ -16,7 +16,7 @@ inflated whole into memory — which refuses a DTD (entity bombs, external entit
 malformed XML, naming the part. openpyxl itself parses through defusedxml. Only
 visible sheets are read: a workbook whose expected sheet is hidden is refused, naming it.
 
-Why this module is long: the five sheets of a department workbook are read here, each by its
+Why this module is long: the six sheets of a department workbook are read here, each by its
 hidden ids and, for workbooks made by other programs, by its printed labels; they share the one cell
 reader and the one cell map, which a split would have to pass around.
 """

@@ -3,20 +3,21 @@
 Imported only by the code paths that touch a workbook (``perfeval.pipeline`` for ``.xlsx``
 inputs, ``init``, ``convert``, ``check --output``), so openpyxl never loads at start-up.
 
-A department workbook has five sheets:
+A department workbook has five sheets, six for a rubric with 部门特性指标:
 
 * 填报信息 — unit, year, rubric file, fill date …; 预算调整; 按功能科目的支出; “三公”经费;
 * 基础数据表 — laid out like 附件1 (three header rows, one data row, one more row per project);
 * 评分表 — laid out like 附件2: one row per indicator, one row per 评分要点 with a 小计 row,
   the 总分 row, and the 各级小计 block. Hidden columns carry the stable indicator and item ids;
 * 指标数据 — the facts the rubric's formulas need, each with its Chinese label and unit;
-* 其他内容 — every other value of the department file (报告所称, 出处, 部门特性指标, 人员编制 …), one row
+* 部门特性指标 — the platform 自评表's own indicators, one row each (only for a rubric with such nodes);
+* 其他内容 — every other value of the department file (报告所称, 出处, 人员编制, 复核 …), one row
   per value by key path (``other_values.py``), so that nothing the YAML holds is lost.
 
 Hidden key columns/rows make reading back exact; workbooks from other programs without
 them are read by header labels and the 附件1 column order.
 
-Why this module is long: the four sheets are laid out here cell by cell, as the printed forms
+Why this module is long: the sheets are laid out here cell by cell, as the printed forms
 are; each sheet is one function, and they share the styles and the validations.
 """
 
