@@ -66,11 +66,7 @@ class GithubReporter:
             self.o.out.write(github_line(p, p.location.file if p.location is not None else "") + "\n")
         # the human one-liner (and the sample) go to stderr: stdout carries annotations only
         if sample is not None:
-            self.o.err.write("\n".join(_sample_lines(sample)) + "\n")
+            from perfeval.reporting.sample_view import sample_lines  # only with --sample
+
+            self.o.err.write("\n".join(sample_lines(sample)) + "\n")
         self.o.err.write(totals_line(rows, self.o.command) + "\n")
-
-
-def _sample_lines(sample: Sample) -> list[str]:
-    from perfeval.reporting.sample_view import sample_lines  # only with --sample
-
-    return sample_lines(sample)

@@ -294,15 +294,11 @@ class JsonReporter:
             summary = json.dumps(summary_dict(rows), ensure_ascii=False, indent=2)
             self.o.out.write('  "summary": ' + _indent(summary, "  ").lstrip())
             if sample is not None:
-                drawn = json.dumps(_sample_dict(sample), ensure_ascii=False, indent=2)
+                from perfeval.reporting.sample_view import sample_dict  # only with --sample
+
+                drawn = json.dumps(sample_dict(sample), ensure_ascii=False, indent=2)
                 self.o.out.write(',\n  "sample": ' + _indent(drawn, "  ").lstrip())
             self.o.out.write("\n}\n")
         else:
             self.o.out.write(f'  "exit_code": {batch_exit_code(rows)}\n}}\n')
         self.o.err.write(totals_line(rows, self.o.command) + "\n")  # for the person watching
-
-
-def _sample_dict(sample: Sample) -> dict[str, Any]:
-    from perfeval.reporting.sample_view import sample_dict  # only with --sample
-
-    return sample_dict(sample)

@@ -265,7 +265,9 @@ class TextReporter:
             for p in across:
                 self.console.print(Text.assemble(*problem_segments(p)), soft_wrap=True)
         if sample is not None:  # part of the report: on stdout, after the units
-            self.console.file.write(("\n" if self.count else "") + "\n".join(_sample_lines(sample)) + "\n")
+            from perfeval.reporting.sample_view import sample_lines  # only with --sample
+
+            self.console.file.write(("\n" if self.count else "") + "\n".join(sample_lines(sample)) + "\n")
         if cmd == "validate":
             self.o.err.write(validate_summary(rows) + "\n")
             return
@@ -297,9 +299,3 @@ def validate_summary(rows: list[SummaryRow]) -> str:
     return f"已校验 {len(rows)} 个文件：{len(bad)} 个有问题{unreadable_said}，共 {n} 处" + (
         f"；{extra}" if extra else ""
     )
-
-
-def _sample_lines(sample: Sample) -> list[str]:
-    from perfeval.reporting.sample_view import sample_lines  # only with --sample
-
-    return sample_lines(sample)

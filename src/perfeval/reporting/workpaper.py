@@ -254,7 +254,8 @@ def _fit_remarks(remarks: list[str]) -> list[str]:
     lines, kept = 0, []
     for i, text in enumerate(remarks):
         need = wrapped_lines(text, _REMARKS_WIDTH)
-        if lines + need > _MAX_LINES - 1 and i < len(remarks) - 1 or lines + need > _MAX_LINES:
+        last = i == len(remarks) - 1  # the last needs no line left for the count of the rest
+        if lines + need > _MAX_LINES - (0 if last else 1):
             kept.append(f"……另有 {len(remarks) - i} 条问题，见“问题清单”")
             return kept
         kept.append(text)

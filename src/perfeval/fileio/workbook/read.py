@@ -270,6 +270,18 @@ class _Reader:
                     return r, c
         return None
 
+    def header(self, ws: Sheet, label: str) -> tuple[int, dict[str, int]] | None:
+        """The header row holding ``label`` (in the first 20 rows), and its columns by their labels (spaces
+        removed; the first of a label written twice)."""
+        hit = self.find(ws, lambda v: _norm_label(v) == label, max_rows=20)
+        if hit is None:
+            return None
+        columns: dict[str, int] = {}
+        for c in range(1, (ws.max_column or 0) + 1):
+            columns.setdefault(_norm_label(ws.value(hit[0], c)), c)
+        columns.pop("", None)
+        return hit[0], columns
+
 
 # --- 填报信息 ---------------------------------------------------------------------------------
 
@@ -608,8 +620,8 @@ def _rows_by_name(
 
 
 def _read_scores(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
-    hit = rd.find(ws, lambda v: _norm_label(v) == "自评得分", max_rows=20)
-    if not hit:
+    found = rd.header(ws, "自评得分")
+    if not found:
         rd.problems.append(
             Problem(
                 "scores-header",
@@ -618,12 +630,7 @@ def _read_scores(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
             )
         )
         return
-    header, _ = hit
-    col: dict[str, int] = {}
-    for c in range(1, (ws.max_column or 0) + 1):
-        label = _norm_label(ws.value(header, c))
-        if label and label not in col:
-            col[label] = c
+    header, col = found
     c_self, c_rev, c_note = col["自评得分"], col.get("审核得分"), col.get("说明")
     c_id, c_item = col.get("指标标识"), col.get("要点标识")
     c_weight, c_check = col.get("分值"), col.get("分值校验")
@@ -735,11 +742,11 @@ _FACT_BY_LABEL = {_norm_label(info.label): name for name, info in CATALOGUE.item
 
 
 def _read_facts(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
-    hit = rd.find(ws, lambda v: _norm_label(v) == "数值", max_rows=20)
-    if not hit:
+    found = rd.header(ws, "数值")
+    if not found:
         return
-    header, c_value = hit
-    labels = {_norm_label(ws.value(header, c)): c for c in range(1, (ws.max_column or 0) + 1)}
+    header, labels = found
+    c_value = labels["数值"]
     c_label, c_key = labels.get("数据项", 1), labels.get("标识")
     facts: dict[str, Any] = {}
     for r in rd.rows(ws, header + 1):
@@ -777,20 +784,12 @@ _ROW_TEXTS = ("name", "category", "unit", "deviation_reason", "note")
 
 
 def _read_rows(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
-    hit = rd.find(ws, lambda v: _norm_label(v) == "指标名称", max_rows=20)
-    if not hit:
+    found = rd.header(ws, "指标名称")
+    if not found:
         return
-    header, _ = hit
-    col: dict[str, int] = {}
-    c_node = c_node_id = None
-    for c in range(1, (ws.max_column or 0) + 1):
-        label = _norm_label(ws.value(header, c))
-        if label == _norm_label(ROW_NODE_LABEL):
-            c_node = c
-        elif label == ROW_NODE_ID_LABEL:
-            c_node_id = c
-        elif label in _ROW_FIELD_BY_LABEL:
-            col.setdefault(_ROW_FIELD_BY_LABEL[label], c)
+    header, labels = found
+    c_node, c_node_id = labels.get(_norm_label(ROW_NODE_LABEL)), labels.get(ROW_NODE_ID_LABEL)
+    col = {name: labels[label] for label, name in _ROW_FIELD_BY_LABEL.items() if label in labels}
     rows: dict[str, list[dict[str, Any]]] = {}
     for r in rd.rows(ws, header + 1):
         if not any(ws.value(r, c) not in (None, "") for c in col.values()):
@@ -835,11 +834,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _read_other(rd: _Reader, ws: Sheet, data: dict[str, Any]) -> None:
-    hit = rd.find(ws, lambda v: _norm_label(v) == "键路径", max_rows=20)
-    if not hit:
+    found = rd.header(ws, "键路径")
+    if not found:
         return
-    header, c_path = hit
-    labels = {_norm_label(ws.value(header, c)): c for c in range(1, (ws.max_column or 0) + 1)}
+    header, labels = found
+    c_path = labels["键路径"]
     c_label, c_value, c_kind = labels.get("内容", 1), labels.get("值", 2), labels.get("值类型")
     for r in rd.rows(ws, header + 1):
         written = rd.text(ws, r, c_path)
